@@ -4,6 +4,8 @@ use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod binlog;
+
 use cdc_model::SourcePosition;
 use clap::{Parser, Subcommand};
 
@@ -30,6 +32,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Work with MySQL/MariaDB binary log files.
+    Binlog {
+        #[command(subcommand)]
+        command: BinlogCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BinlogCommand {
+    /// Print every event of binlog files (plain or gzip) with its position, and the decoded
+    /// rows of row events.
+    Dump {
+        /// Binlog files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Print only events and a summary, not row values.
+        #[arg(long)]
+        no_rows: bool,
+        /// Do not verify CRC32 checksums.
+        #[arg(long)]
+        no_verify: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -40,6 +67,15 @@ fn main() -> ExitCode {
             file,
             json,
         } => position(positions, file, json),
+        Command::Binlog {
+            command:
+                BinlogCommand::Dump {
+                    files,
+                    json,
+                    no_rows,
+                    no_verify,
+                },
+        } => binlog_dump(&files, json, !no_rows, !no_verify),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,6 +84,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn binlog_dump(files: &[PathBuf], json: bool, rows: bool, verify: bool) -> Result<(), String> {
+    let opts = binlog::DumpOptions {
+        json,
+        rows,
+        verify_checksums: verify,
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for f in files {
+        let totals = binlog::dump(f, &opts, &mut out)?;
+        if !json {
+            writeln!(
+                out,
+                "# {}: {} events, {} rows",
+                f.display(),
+                totals.events,
+                totals.rows
+            )
+            .map_err(|e| e.to_string())?;
+        }
+    }
+    out.flush().map_err(|e| e.to_string())
 }
 
 fn kind(p: &SourcePosition) -> &'static str {

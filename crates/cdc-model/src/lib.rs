@@ -71,7 +71,8 @@ pub use schema::{
 pub use temporal::{Date, DateTime, Interval, Time, TimeTz, Timestamp};
 pub use uuid::Uuid;
 pub use value::{
-    Array, ArrayDim, BitString, Charset, EnumValue, Geometry, Inet, SetValue, Text, Value,
+    Array, ArrayDim, BitString, Charset, EnumValue, Geometry, Inet, JsonPatchKind, JsonPatchOp,
+    SetValue, Text, Value,
 };
 
 /// Re-exported so users can build [`Value::Bytes`] and [`Text`] without naming the crate.

@@ -79,6 +79,10 @@ pub enum Value {
     /// JSON as text (MySQL binary JSON is rendered the way MySQL prints it; PostgreSQL
     /// `json`/`jsonb` as the server's text).
     Json(String),
+    /// A partial update of a JSON column (MySQL `binlog_row_value_options=PARTIAL_JSON`) whose
+    /// old value the source did not send: the new value is known only as edits to the old one,
+    /// applied in order.
+    JsonPatch(Vec<JsonPatchOp>),
     /// A spatial value.
     Geometry(Geometry),
     /// A UUID (PostgreSQL `uuid`, MariaDB `UUID`).
@@ -164,6 +168,15 @@ impl fmt::Display for Value {
                 None => write!(f, "b'{:b}'", s.bits),
             },
             Value::Json(j) => f.write_str(j),
+            Value::JsonPatch(ops) => {
+                for (i, op) in ops.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{op}")?;
+                }
+                Ok(())
+            }
             Value::Geometry(g) => {
                 write!(f, "SRID={};", g.srid)?;
                 write_hex(f, &g.wkb)
@@ -419,6 +432,51 @@ pub struct SetValue {
     pub bits: u64,
     /// Labels of the members present, in member order, when the members are known.
     pub labels: Option<Vec<String>>,
+}
+
+/// What a [`JsonPatchOp`] does, with MySQL's semantics.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonPatchKind {
+    /// `JSON_REPLACE`: replace the value at the path, if there is one.
+    Replace,
+    /// `JSON_INSERT` (or `JSON_ARRAY_INSERT` when the path ends in an array index): add the
+    /// value at the path, if there is none.
+    Insert,
+    /// `JSON_REMOVE`: delete the value at the path.
+    Remove,
+}
+
+/// One edit of a partial JSON update.
+///
+/// ```
+/// use cdc_model::{JsonPatchKind, JsonPatchOp};
+/// let op = JsonPatchOp { kind: JsonPatchKind::Replace, path: "$.age".into(), value: Some("26".into()) };
+/// assert_eq!(op.to_string(), "JSON_REPLACE($.age, 26)");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct JsonPatchOp {
+    /// The operation.
+    pub kind: JsonPatchKind,
+    /// MySQL JSON path (`$.a[2]`, `$."key with space"`).
+    pub path: String,
+    /// The value as JSON text (none for `Remove`).
+    pub value: Option<String>,
+}
+
+impl fmt::Display for JsonPatchOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.kind {
+            JsonPatchKind::Replace => "JSON_REPLACE",
+            JsonPatchKind::Insert if self.path.ends_with(']') => "JSON_ARRAY_INSERT",
+            JsonPatchKind::Insert => "JSON_INSERT",
+            JsonPatchKind::Remove => "JSON_REMOVE",
+        };
+        match &self.value {
+            Some(v) => write!(f, "{name}({}, {v})", self.path),
+            None => write!(f, "{name}({})", self.path),
+        }
+    }
 }
 
 /// A spatial value: SRID and the geometry as OGC well-known binary.

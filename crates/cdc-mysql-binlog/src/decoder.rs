@@ -1,0 +1,707 @@
+//! The decoder: turns whole events (bytes) into typed [`Event`]s, keeping the state binlog
+//! decoding needs (the format description, the table maps, supplied schemas).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use cdc_model::{Charset, ColumnType, GtidSet, MariaGtid, TableSchema};
+
+use crate::codes;
+use crate::column::{ColumnDesc, types};
+use crate::cursor::Cursor;
+use crate::error::{Error, ErrorKind, Result};
+use crate::events::{
+    ChecksumAlg, FormatDescription, GtidEvent, MariaGtidEvent, Query, Rotate, UserVar, XaPrepare,
+    parse_maria_gtid_list, parse_previous_gtids,
+};
+use crate::header::{CHECKSUM_LEN, EventHeader, FLAG_IGNORABLE, HEADER_LEN, verify_checksum};
+use crate::rows::{RowsEvent, RowsKind, TableMap};
+
+/// A decoded event: where it was, its header, and its typed body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// Byte offset of the event's first byte in its file (or in the payload that held it).
+    pub offset: u64,
+    /// The common header.
+    pub header: EventHeader,
+    /// The body.
+    pub data: EventData,
+}
+
+/// The typed body of an event.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum EventData {
+    /// FORMAT_DESCRIPTION_EVENT.
+    FormatDescription(FormatDescription),
+    /// ROTATE_EVENT.
+    Rotate(Rotate),
+    /// STOP_EVENT: the server stopped.
+    Stop,
+    /// QUERY_EVENT / QUERY_COMPRESSED_EVENT.
+    Query(Query),
+    /// XID_EVENT: commit of an InnoDB transaction, with its XID.
+    Xid(u64),
+    /// INTVAR_EVENT: (type, value) of LAST_INSERT_ID (1) or INSERT_ID (2).
+    Intvar {
+        /// 1 = LAST_INSERT_ID, 2 = INSERT_ID.
+        kind: u8,
+        /// The value.
+        value: u64,
+    },
+    /// RAND_EVENT: the seeds of RAND().
+    Rand {
+        /// First seed.
+        seed1: u64,
+        /// Second seed.
+        seed2: u64,
+    },
+    /// USER_VAR_EVENT.
+    UserVar(UserVar),
+    /// TABLE_MAP_EVENT.
+    TableMap(Arc<TableMap>),
+    /// WRITE/UPDATE/DELETE/PARTIAL_UPDATE rows events (v1, v2, MariaDB compressed).
+    Rows(RowsEvent),
+    /// ROWS_QUERY_LOG_EVENT: the statement behind the following row events.
+    RowsQuery(Bytes),
+    /// MySQL GTID, anonymous GTID or tagged GTID event.
+    Gtid(GtidEvent),
+    /// PREVIOUS_GTIDS_LOG_EVENT.
+    PreviousGtids(GtidSet),
+    /// XA_PREPARE_LOG_EVENT.
+    XaPrepare(XaPrepare),
+    /// INCIDENT_EVENT: something happened on the source that replicas must know.
+    Incident {
+        /// Incident number.
+        kind: u16,
+        /// Message.
+        message: String,
+    },
+    /// HEARTBEAT_LOG_EVENT (v1: the current file name) or v2 (file name and position).
+    Heartbeat {
+        /// Current binlog file.
+        file: String,
+        /// Position, when the v2 event carries it.
+        position: Option<u64>,
+    },
+    /// TRANSACTION_PAYLOAD_EVENT: a compressed transaction; decode its events with
+    /// [`Decoder::payload_events`].
+    TransactionPayload(TransactionPayload),
+    /// MariaDB GTID_EVENT.
+    MariaGtid(MariaGtidEvent),
+    /// MariaDB GTID_LIST_EVENT.
+    MariaGtidList(Vec<MariaGtid>),
+    /// MariaDB BINLOG_CHECKPOINT_EVENT: the oldest file still needed for crash recovery.
+    BinlogCheckpoint(String),
+    /// MariaDB ANNOTATE_ROWS_EVENT: the statement behind the following row events.
+    AnnotateRows(Bytes),
+    /// MariaDB START_ENCRYPTION_EVENT: the rest of the file is encrypted.
+    StartEncryption {
+        /// Encryption scheme.
+        scheme: u8,
+        /// Key version.
+        key_version: u32,
+    },
+    /// An event of a known type that carries no row changes and is not decoded further
+    /// (legacy LOAD DATA events, TRANSACTION_CONTEXT, VIEW_CHANGE, IGNORABLE ...), or an unknown
+    /// type flagged as ignorable.
+    Skipped {
+        /// Its type code.
+        type_code: u8,
+        /// Its body.
+        body: Bytes,
+    },
+}
+
+/// A TRANSACTION_PAYLOAD_EVENT's header and still-compressed payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransactionPayload {
+    /// Compression: 0 = zstd, 255 = none.
+    pub compression: u64,
+    /// Size of the payload once decompressed.
+    pub uncompressed_size: u64,
+    /// The (compressed) payload: events without checksums.
+    pub payload: Bytes,
+}
+
+/// What to do with an event type the decoder does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum UnknownEvents {
+    /// Skip it only when the server flagged it ignorable; otherwise fail (a silent drop could
+    /// lose row changes). The default.
+    #[default]
+    FailUnlessIgnorable,
+    /// Skip every unknown event, returning it as [`EventData::Skipped`].
+    Skip,
+}
+
+/// Decodes events one at a time; holds the format description and table maps between them.
+///
+/// ```
+/// use cdc_mysql_binlog::Decoder;
+/// let mut dec = Decoder::new();
+/// assert!(dec.verify_checksums());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    fde: FormatDescription,
+    tables: HashMap<u64, Arc<TableMap>>,
+    schemas: HashMap<(String, String), Arc<TableSchema>>,
+    verify: bool,
+    unknown: UnknownEvents,
+    encrypted: bool,
+    file: Option<String>,
+    follow_rotations: bool,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder expecting a binlog v4 stream with CRC32 checksums until a
+    /// FORMAT_DESCRIPTION event says otherwise.
+    pub fn new() -> Decoder {
+        Decoder {
+            fde: FormatDescription::default_v4(),
+            tables: HashMap::new(),
+            schemas: HashMap::new(),
+            verify: true,
+            unknown: UnknownEvents::default(),
+            encrypted: false,
+            file: None,
+            follow_rotations: true,
+        }
+    }
+
+    /// Whether CRC32 checksums are verified (on by default).
+    pub fn verify_checksums(&self) -> bool {
+        self.verify
+    }
+
+    /// Turns checksum verification on or off.
+    pub fn set_verify_checksums(&mut self, on: bool) {
+        self.verify = on;
+    }
+
+    /// Sets what happens to unknown event types.
+    pub fn set_unknown_events(&mut self, policy: UnknownEvents) {
+        self.unknown = policy;
+    }
+
+    /// The format description in force.
+    pub fn format(&self) -> &FormatDescription {
+        &self.fde
+    }
+
+    /// The binlog file name used in error positions (set by ROTATE events, or by the caller).
+    pub fn set_file(&mut self, name: impl Into<String>) {
+        self.file = Some(name.into());
+    }
+
+    /// Whether ROTATE events change the file name used in errors (on by default, as in a
+    /// replication stream). File readers turn it off: their offsets are offsets in the file
+    /// they read, whatever file a relay log's ROTATE events name.
+    pub fn set_follow_rotations(&mut self, on: bool) {
+        self.follow_rotations = on;
+    }
+
+    /// The current file name, if known.
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// The table map for `table_id`, if one was seen.
+    pub fn table(&self, table_id: u64) -> Option<&Arc<TableMap>> {
+        self.tables.get(&table_id)
+    }
+
+    /// Supplies a table's schema (from the catalog or a schema history), used to fill what
+    /// TABLE_MAP does not log: column names, signedness, character sets and ENUM/SET labels
+    /// when `binlog_row_metadata=MINIMAL`. TABLE_MAP's own metadata wins where both exist.
+    pub fn supply_schema(&mut self, schema: Arc<TableSchema>) {
+        self.schemas
+            .insert((schema.id.schema.clone(), schema.id.name.clone()), schema);
+    }
+
+    /// Decodes one whole event (header, body and checksum) that started at `offset`.
+    pub fn decode(&mut self, raw: Bytes, offset: u64) -> Result<Event> {
+        let file = self.file.clone();
+        self.decode_inner(raw, offset, self.fde.checksum == ChecksumAlg::Crc32)
+            .map_err(|e| {
+                let e = e.at_offset(offset);
+                match &file {
+                    Some(f) => e.in_file(f),
+                    None => e,
+                }
+            })
+    }
+
+    fn decode_inner(&mut self, raw: Bytes, offset: u64, has_checksum: bool) -> Result<Event> {
+        let mut header = EventHeader::parse(&raw)?;
+        let size = header.event_size as usize;
+        if raw.len() != size {
+            return Err(Error::new(ErrorKind::Truncated {
+                needed: size,
+                available: raw.len(),
+            })
+            .in_event(header.type_code));
+        }
+        if self.encrypted {
+            return Err(Error::new(ErrorKind::Encrypted));
+        }
+        if header.type_code == codes::FORMAT_DESCRIPTION {
+            // It carries its own checksum algorithm (and, when it has the algorithm byte, a
+            // 4-byte checksum field even with checksums off).
+            let fde = FormatDescription::parse(raw.get(HEADER_LEN..).unwrap_or_default())
+                .map_err(|e| e.in_event(header.type_code))?;
+            if fde.checksum == ChecksumAlg::Crc32 && self.verify {
+                verify_checksum(&raw).map_err(|e| e.in_event(header.type_code))?;
+            }
+            self.fde = fde.clone();
+            // A new file (or a restarted server) starts its table ids afresh.
+            self.tables.clear();
+            return Ok(Event {
+                offset,
+                header,
+                data: EventData::FormatDescription(fde),
+            });
+        }
+        if has_checksum && self.verify {
+            verify_checksum(&raw).map_err(|e| e.in_event(header.type_code))?;
+        }
+        let body_end = if has_checksum {
+            size.checked_sub(CHECKSUM_LEN)
+                .filter(|n| *n >= HEADER_LEN)
+                .ok_or_else(|| Error::malformed("event too short for its checksum"))?
+        } else {
+            size
+        };
+        let body = raw.slice(HEADER_LEN..body_end);
+        let data = self
+            .decode_body(&header, body)
+            .map_err(|e| e.in_event(self.standard_type(header.type_code)))?;
+        header.type_code = self.standard_type(header.type_code);
+        Ok(Event {
+            offset,
+            header,
+            data,
+        })
+    }
+
+    fn post_header_len(&self, type_code: u8, default: u8) -> u8 {
+        self.fde.post_header_len(type_code).unwrap_or(default)
+    }
+
+    /// The standard type code of a raw code. Pre-GA servers 5.1.0–5.1.15 and 5.2.0–5.2.2 used
+    /// another numbering for the row-based events (as MySQL's own reader knows).
+    fn standard_type(&self, raw: u8) -> u8 {
+        let v = self.fde.version();
+        let pre_ga = !self.fde.is_mariadb()
+            && (((5, 1, 0)..=(5, 1, 15)).contains(&v) || ((5, 2, 0)..=(5, 2, 2)).contains(&v));
+        if !pre_ga {
+            return raw;
+        }
+        match raw {
+            16 => codes::TABLE_MAP,
+            17 => codes::PRE_GA_WRITE_ROWS,
+            18 => codes::PRE_GA_UPDATE_ROWS,
+            19 => codes::PRE_GA_DELETE_ROWS,
+            20 => codes::XID,
+            21 => codes::BEGIN_LOAD_QUERY,
+            22 => codes::EXECUTE_LOAD_QUERY,
+            other => other,
+        }
+    }
+
+    fn decode_body(&mut self, header: &EventHeader, body: Bytes) -> Result<EventData> {
+        use codes::*;
+        let raw = header.type_code;
+        let code = self.standard_type(raw);
+        let mut c = Cursor::new(&body);
+        Ok(match code {
+            ROTATE => {
+                let r = Rotate::parse(&body)?;
+                if self.follow_rotations {
+                    self.file = Some(r.next_file.clone());
+                }
+                EventData::Rotate(r)
+            }
+            STOP => EventData::Stop,
+            QUERY | MARIA_QUERY_COMPRESSED => {
+                let ph = usize::from(self.post_header_len(raw, 13));
+                EventData::Query(Query::parse(&body, ph, code == MARIA_QUERY_COMPRESSED)?)
+            }
+            XID => EventData::Xid(c.u64()?),
+            INTVAR => EventData::Intvar {
+                kind: c.u8()?,
+                value: c.u64()?,
+            },
+            RAND => EventData::Rand {
+                seed1: c.u64()?,
+                seed2: c.u64()?,
+            },
+            USER_VAR => EventData::UserVar(UserVar::parse(&body)?),
+            TABLE_MAP => {
+                let ph = self.post_header_len(raw, 8);
+                let mut tm = TableMap::parse(&body, ph)?;
+                if let Some(schema) = self.schemas.get(&(tm.schema.clone(), tm.table.clone())) {
+                    enrich(&mut tm, schema);
+                }
+                let tm = Arc::new(tm);
+                self.tables.insert(tm.table_id, tm.clone());
+                EventData::TableMap(tm)
+            }
+            WRITE_ROWS_V1
+            | UPDATE_ROWS_V1
+            | DELETE_ROWS_V1
+            | WRITE_ROWS_V2
+            | UPDATE_ROWS_V2
+            | DELETE_ROWS_V2
+            | PARTIAL_UPDATE_ROWS
+            | PRE_GA_WRITE_ROWS
+            | PRE_GA_UPDATE_ROWS
+            | PRE_GA_DELETE_ROWS
+            | MARIA_WRITE_ROWS_COMPRESSED_V0
+            | MARIA_UPDATE_ROWS_COMPRESSED_V0
+            | MARIA_DELETE_ROWS_COMPRESSED_V0
+            | MARIA_WRITE_ROWS_COMPRESSED_V1
+            | MARIA_UPDATE_ROWS_COMPRESSED_V1
+            | MARIA_DELETE_ROWS_COMPRESSED_V1 => {
+                let (kind, v2, compressed) = match code {
+                    WRITE_ROWS_V1 | PRE_GA_WRITE_ROWS => (RowsKind::Write, false, false),
+                    UPDATE_ROWS_V1 | PRE_GA_UPDATE_ROWS => (RowsKind::Update, false, false),
+                    DELETE_ROWS_V1 | PRE_GA_DELETE_ROWS => (RowsKind::Delete, false, false),
+                    WRITE_ROWS_V2 => (RowsKind::Write, true, false),
+                    UPDATE_ROWS_V2 => (RowsKind::Update, true, false),
+                    DELETE_ROWS_V2 => (RowsKind::Delete, true, false),
+                    PARTIAL_UPDATE_ROWS => (RowsKind::PartialUpdate, true, false),
+                    MARIA_WRITE_ROWS_COMPRESSED_V0 => (RowsKind::Write, false, true),
+                    MARIA_UPDATE_ROWS_COMPRESSED_V0 => (RowsKind::Update, false, true),
+                    MARIA_DELETE_ROWS_COMPRESSED_V0 => (RowsKind::Delete, false, true),
+                    MARIA_WRITE_ROWS_COMPRESSED_V1 => (RowsKind::Write, false, true),
+                    MARIA_UPDATE_ROWS_COMPRESSED_V1 => (RowsKind::Update, false, true),
+                    _ => (RowsKind::Delete, false, true),
+                };
+                let ph = self.post_header_len(raw, if v2 { 10 } else { 8 });
+                let tables = &self.tables;
+                let ev = RowsEvent::parse(
+                    &body,
+                    kind,
+                    v2,
+                    ph,
+                    |id| {
+                        tables
+                            .get(&id)
+                            .cloned()
+                            .ok_or_else(|| Error::new(ErrorKind::UnknownTable(id)))
+                    },
+                    compressed,
+                    matches!(
+                        code,
+                        PRE_GA_WRITE_ROWS | PRE_GA_UPDATE_ROWS | PRE_GA_DELETE_ROWS
+                    ),
+                )?;
+                EventData::Rows(ev)
+            }
+            ROWS_QUERY => {
+                // one length byte (truncated to 255; ignored), then the whole statement
+                c.skip(1)?;
+                EventData::RowsQuery(body.slice(1..))
+            }
+            GTID | ANONYMOUS_GTID => {
+                EventData::Gtid(GtidEvent::parse(&body, code == ANONYMOUS_GTID)?)
+            }
+            GTID_TAGGED => EventData::Gtid(GtidEvent::parse_tagged(&body)?),
+            PREVIOUS_GTIDS => EventData::PreviousGtids(parse_previous_gtids(&body)?),
+            XA_PREPARE => EventData::XaPrepare(XaPrepare::parse(&body)?),
+            INCIDENT => {
+                let kind = c.u16()?;
+                let message = if c.is_empty() {
+                    String::new()
+                } else {
+                    let n = usize::from(c.u8()?);
+                    String::from_utf8_lossy(c.take(n)?).into_owned()
+                };
+                EventData::Incident { kind, message }
+            }
+            HEARTBEAT => EventData::Heartbeat {
+                file: String::from_utf8_lossy(&body).into_owned(),
+                position: None,
+            },
+            HEARTBEAT_V2 => parse_heartbeat_v2(&body)?,
+            TRANSACTION_PAYLOAD => EventData::TransactionPayload(parse_payload_header(&body)?),
+            MARIA_GTID => EventData::MariaGtid(MariaGtidEvent::parse(&body, header.server_id)?),
+            MARIA_GTID_LIST => EventData::MariaGtidList(parse_maria_gtid_list(&body)?),
+            MARIA_BINLOG_CHECKPOINT => {
+                let n = c.u32()? as usize;
+                EventData::BinlogCheckpoint(String::from_utf8_lossy(c.take(n)?).into_owned())
+            }
+            MARIA_ANNOTATE_ROWS => EventData::AnnotateRows(body),
+            MARIA_START_ENCRYPTION => {
+                let scheme = c.u8()?;
+                let key_version = c.u32()?;
+                self.encrypted = true;
+                EventData::StartEncryption {
+                    scheme,
+                    key_version,
+                }
+            }
+            START_V3
+            | LOAD
+            | SLAVE
+            | CREATE_FILE
+            | APPEND_BLOCK
+            | EXEC_LOAD
+            | DELETE_FILE
+            | NEW_LOAD
+            | BEGIN_LOAD_QUERY
+            | EXECUTE_LOAD_QUERY
+            | IGNORABLE
+            | TRANSACTION_CONTEXT
+            | VIEW_CHANGE
+            | MARIA_PARTIAL_ROW_DATA => EventData::Skipped {
+                type_code: code,
+                body,
+            },
+            _ => {
+                if header.flags & FLAG_IGNORABLE != 0 || self.unknown == UnknownEvents::Skip {
+                    EventData::Skipped {
+                        type_code: code,
+                        body,
+                    }
+                } else {
+                    return Err(Error::new(ErrorKind::UnknownEvent(code)));
+                }
+            }
+        })
+    }
+
+    /// Decodes the events inside a TRANSACTION_PAYLOAD_EVENT. The payload is decompressed as a
+    /// stream, one event at a time, so a large transaction is never inflated whole.
+    pub fn payload_events<'a>(&'a mut self, payload: &'a TransactionPayload) -> PayloadEvents<'a> {
+        let source: Box<dyn Read + 'a> = match payload.compression {
+            0 => match ruzstd::decoding::StreamingDecoder::new(&payload.payload[..]) {
+                Ok(d) => Box::new(d),
+                Err(e) => {
+                    return PayloadEvents {
+                        decoder: self,
+                        source: None,
+                        offset: 0,
+                        error: Some(Error::new(ErrorKind::Decompress(e.to_string()))),
+                    };
+                }
+            },
+            255 => Box::new(&payload.payload[..]),
+            other => {
+                return PayloadEvents {
+                    decoder: self,
+                    source: None,
+                    offset: 0,
+                    error: Some(Error::malformed(format!(
+                        "unknown transaction payload compression {other}"
+                    ))),
+                };
+            }
+        };
+        PayloadEvents {
+            decoder: self,
+            source: Some(source),
+            offset: 0,
+            error: None,
+        }
+    }
+}
+
+/// Iterator over the events of a transaction payload.
+pub struct PayloadEvents<'a> {
+    decoder: &'a mut Decoder,
+    source: Option<Box<dyn Read + 'a>>,
+    offset: u64,
+    error: Option<Error>,
+}
+
+impl std::fmt::Debug for PayloadEvents<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PayloadEvents")
+            .field("offset", &self.offset)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for PayloadEvents<'_> {
+    type Item = Result<Event>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.error.take() {
+            self.source = None;
+            return Some(Err(e));
+        }
+        let source = self.source.as_mut()?;
+        match read_event(source) {
+            Ok(None) => {
+                self.source = None;
+                None
+            }
+            Ok(Some(raw)) => {
+                let offset = self.offset;
+                self.offset += raw.len() as u64;
+                let r = self.decoder.decode_inner(raw, offset, false);
+                if r.is_err() {
+                    self.source = None;
+                }
+                Some(r.map_err(|e| e.at_offset(offset)))
+            }
+            Err(e) => {
+                self.source = None;
+                Some(Err(e.at_offset(self.offset)))
+            }
+        }
+    }
+}
+
+/// Reads one whole event from `r`: `Ok(None)` at a clean end of input, an error when the input
+/// ends inside an event.
+pub(crate) fn read_event(r: &mut dyn Read) -> Result<Option<Bytes>> {
+    let mut head = [0u8; HEADER_LEN];
+    let got = read_full(r, &mut head)?;
+    if got == 0 {
+        return Ok(None);
+    }
+    if got < HEADER_LEN {
+        return Err(Error::new(ErrorKind::Truncated {
+            needed: HEADER_LEN,
+            available: got,
+        }));
+    }
+    let header = EventHeader::parse(&head)?;
+    let size = header.event_size as usize;
+    let mut buf = BytesMut::with_capacity(size);
+    buf.extend_from_slice(&head);
+    buf.resize(size, 0);
+    let body = buf.get_mut(HEADER_LEN..).unwrap_or_default();
+    let got = read_full(r, body)?;
+    if got < body.len() {
+        return Err(Error::new(ErrorKind::Truncated {
+            needed: size,
+            available: HEADER_LEN + got,
+        })
+        .in_event(header.type_code));
+    }
+    Ok(Some(buf.freeze()))
+}
+
+fn read_full(r: &mut dyn Read, mut buf: &mut [u8]) -> Result<usize> {
+    let mut total = 0;
+    while !buf.is_empty() {
+        match r.read(buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                total += n;
+                buf = buf.get_mut(n..).unwrap_or_default();
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::new(ErrorKind::Io(e.to_string()))),
+        }
+    }
+    Ok(total)
+}
+
+fn parse_payload_header(body: &Bytes) -> Result<TransactionPayload> {
+    let mut c = Cursor::new(body);
+    let mut p = TransactionPayload {
+        compression: 255,
+        uncompressed_size: 0,
+        payload: Bytes::new(),
+    };
+    let mut size: Option<u64> = None;
+    loop {
+        let field = c.packed_int()?;
+        if field == 0 {
+            break; // end of header
+        }
+        let len = c.packed_len()?;
+        let mut v = Cursor::new(c.take(len)?);
+        match field {
+            1 => size = Some(v.packed_int()?),
+            2 => p.compression = v.packed_int()?,
+            3 => p.uncompressed_size = v.packed_int()?,
+            _ => {} // unknown header fields carry no payload bytes
+        }
+    }
+    let start = c.position();
+    let n = match size {
+        Some(n) => usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= c.remaining())
+            .ok_or_else(|| Error::malformed("payload size exceeds the event"))?,
+        None => c.remaining(),
+    };
+    p.payload = body.slice(start..start + n);
+    Ok(p)
+}
+
+fn parse_heartbeat_v2(body: &[u8]) -> Result<EventData> {
+    // Fields: packed type, packed length, value. 0 = end, 1 = log file name, 2 = position.
+    let mut c = Cursor::new(body);
+    let mut file = String::new();
+    let mut position = None;
+    while !c.is_empty() {
+        let field = c.packed_int()?;
+        if field == 0 {
+            break;
+        }
+        let len = c.packed_len()?;
+        let mut v = Cursor::new(c.take(len)?);
+        match field {
+            1 => file = String::from_utf8_lossy(v.take_rest()).into_owned(),
+            2 => position = Some(v.packed_int()?),
+            _ => {}
+        }
+    }
+    Ok(EventData::Heartbeat { file, position })
+}
+
+/// Fills what TABLE_MAP left unknown from a supplied schema, column by column.
+fn enrich(tm: &mut TableMap, schema: &TableSchema) {
+    for (desc, col) in tm.columns.iter_mut().zip(&schema.columns) {
+        if desc.name.is_none() {
+            desc.name = Some(Arc::from(col.name.as_str()));
+        }
+        let (unsigned, charset, labels) = match &col.ty {
+            ColumnType::TinyInt { unsigned }
+            | ColumnType::SmallInt { unsigned }
+            | ColumnType::MediumInt { unsigned }
+            | ColumnType::Int { unsigned }
+            | ColumnType::BigInt { unsigned } => (*unsigned, None, None),
+            ColumnType::Char { charset, .. }
+            | ColumnType::VarChar { charset, .. }
+            | ColumnType::Text { charset, .. } => (false, charset.clone(), None),
+            ColumnType::Binary { .. } | ColumnType::VarBinary { .. } | ColumnType::Blob { .. } => {
+                (false, Some(Charset::Binary), None)
+            }
+            ColumnType::Enum { labels, .. } | ColumnType::Set { labels } => {
+                (false, None, Some(labels.clone()))
+            }
+            _ => (false, None, None),
+        };
+        desc.unsigned |= unsigned;
+        if desc.charset.is_none() && desc.type_code != types::JSON {
+            desc.charset = charset;
+        }
+        if desc.labels.is_none()
+            && let Some(l) = labels.filter(|l| !l.is_empty())
+        {
+            desc.labels = Some(l.into());
+        }
+    }
+}
+
+/// A column as the decoder knows it, by table id and index (for tools).
+pub fn describe_column(tm: &TableMap, i: usize) -> Option<&ColumnDesc> {
+    tm.columns.get(i)
+}
