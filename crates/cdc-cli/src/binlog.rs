@@ -10,6 +10,8 @@ use serde_json::json;
 /// Options of `binlog dump`.
 pub(crate) struct DumpOptions {
     pub(crate) json: bool,
+    /// Print only totals per event type and per table.
+    pub(crate) summary: bool,
     pub(crate) rows: bool,
     pub(crate) verify_checksums: bool,
 }
@@ -19,6 +21,9 @@ pub(crate) struct DumpOptions {
 pub(crate) struct Totals {
     pub(crate) events: u64,
     pub(crate) rows: u64,
+    pub(crate) bytes: u64,
+    pub(crate) by_type: std::collections::BTreeMap<&'static str, u64>,
+    pub(crate) by_table: std::collections::BTreeMap<(String, String), u64>,
 }
 
 pub(crate) fn dump(
@@ -32,10 +37,11 @@ pub(crate) fn dump(
         .map(|n| n.to_string_lossy().trim_end_matches(".gz").to_owned())
         .unwrap_or_default();
     let mut events = BinlogBytes::new(data.into(), &name).map_err(|e| e.to_string())?;
-    events.decoder().set_verify_checksums(opts.verify_checksums);
     let mut totals = Totals::default();
+    events.decoder().set_verify_checksums(opts.verify_checksums);
     while let Some((event, decoder)) = events.next_with_decoder() {
         let event = event.map_err(|e| e.to_string())?;
+        totals.bytes += u64::from(event.header.event_size);
         print_event(&name, &event, 0, decoder, opts, out, &mut totals)?;
     }
     Ok(totals)
@@ -53,10 +59,13 @@ fn print_event(
     totals.events += 1;
     let io = |e: io::Error| e.to_string();
     let name = event_type_name(ev.header.type_code);
+    *totals.by_type.entry(name).or_default() += 1;
+    let quiet = opts.summary;
     let indent = "    ".repeat(depth);
     let pos = format!("{file}:{}", ev.offset);
     let detail = detail(&ev.data);
-    if opts.json {
+    if quiet {
+    } else if opts.json {
         let line = json!({
             "position": if depth == 0 { pos.clone() } else { format!("{pos} (in payload)") },
             "event": name,
@@ -84,7 +93,11 @@ fn print_event(
             for row in r.rows() {
                 let row = row.map_err(|e| e.at_offset(ev.offset).in_file(file).to_string())?;
                 totals.rows += 1;
-                if !opts.rows {
+                *totals
+                    .by_table
+                    .entry((r.table.full_name(), format!("{:?}", r.kind)))
+                    .or_default() += 1;
+                if !opts.rows || quiet {
                     continue;
                 }
                 let names: Vec<String> = r

@@ -56,6 +56,9 @@ enum BinlogCommand {
         /// Do not verify CRC32 checksums.
         #[arg(long)]
         no_verify: bool,
+        /// Print only totals: events per type, rows per table, throughput.
+        #[arg(long, conflicts_with = "json")]
+        summary: bool,
     },
 }
 
@@ -74,8 +77,9 @@ fn main() -> ExitCode {
                     json,
                     no_rows,
                     no_verify,
+                    summary,
                 },
-        } => binlog_dump(&files, json, !no_rows, !no_verify),
+        } => binlog_dump(&files, json, !no_rows, !no_verify, summary),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -86,16 +90,45 @@ fn main() -> ExitCode {
     }
 }
 
-fn binlog_dump(files: &[PathBuf], json: bool, rows: bool, verify: bool) -> Result<(), String> {
+fn binlog_dump(
+    files: &[PathBuf],
+    json: bool,
+    rows: bool,
+    verify: bool,
+    summary: bool,
+) -> Result<(), String> {
     let opts = binlog::DumpOptions {
         json,
+        summary,
         rows,
         verify_checksums: verify,
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
     for f in files {
+        let started = std::time::Instant::now();
         let totals = binlog::dump(f, &opts, &mut out)?;
-        if !json {
+        let secs = started.elapsed().as_secs_f64();
+        let io = |e: io::Error| e.to_string();
+        if summary {
+            writeln!(out, "{}", f.display()).map_err(io)?;
+            for (name, n) in &totals.by_type {
+                writeln!(out, "  {n:>9}  {name}").map_err(io)?;
+            }
+            for ((table, kind), n) in &totals.by_table {
+                writeln!(out, "  {n:>9}  rows {kind} {table}").map_err(io)?;
+            }
+            writeln!(
+                out,
+                "  decoded {} events, {} rows, {:.1} MB in {:.3} s ({:.0} MB/s, with checksums {})",
+                totals.events,
+                totals.rows,
+                totals.bytes as f64 / 1e6,
+                secs,
+                totals.bytes as f64 / 1e6 / secs.max(1e-9),
+                if verify { "verified" } else { "not verified" }
+            )
+            .map_err(io)?;
+        } else if !json {
             writeln!(
                 out,
                 "# {}: {} events, {} rows",

@@ -705,3 +705,105 @@ fn enrich(tm: &mut TableMap, schema: &TableSchema) {
 pub fn describe_column(tm: &TableMap, i: usize) -> Option<&ColumnDesc> {
     tm.columns.get(i)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A whole event: header, body and (when `crc`) a correct CRC32 trailer.
+    fn event(type_code: u8, flags: u16, body: &[u8], crc: bool) -> Bytes {
+        let size = HEADER_LEN + body.len() + if crc { CHECKSUM_LEN } else { 0 };
+        let mut e = Vec::with_capacity(size);
+        e.extend_from_slice(&1_700_000_000u32.to_le_bytes());
+        e.push(type_code);
+        e.extend_from_slice(&1u32.to_le_bytes());
+        e.extend_from_slice(&(size as u32).to_le_bytes());
+        e.extend_from_slice(&0u32.to_le_bytes());
+        e.extend_from_slice(&flags.to_le_bytes());
+        e.extend_from_slice(body);
+        if crc {
+            let c = crc32fast::hash(&e);
+            e.extend_from_slice(&c.to_le_bytes());
+        }
+        Bytes::from(e)
+    }
+
+    #[test]
+    fn an_unknown_event_that_may_change_rows_is_an_error() {
+        let mut d = Decoder::new();
+        let err = d.decode(event(99, 0, b"???", true), 1234).unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::UnknownEvent(99));
+        assert_eq!(err.offset(), Some(1234));
+    }
+
+    #[test]
+    fn an_unknown_event_flagged_ignorable_is_skipped() {
+        let mut d = Decoder::new();
+        let ev = d
+            .decode(event(99, FLAG_IGNORABLE, b"abc", true), 4)
+            .unwrap();
+        assert!(matches!(ev.data, EventData::Skipped { type_code: 99, .. }));
+        d.set_unknown_events(UnknownEvents::Skip);
+        assert!(d.decode(event(98, 0, b"", true), 4).is_ok());
+    }
+
+    #[test]
+    fn a_bad_checksum_is_an_error_naming_the_event() {
+        let mut raw = event(codes::XID, 0, &7u64.to_le_bytes(), true).to_vec();
+        raw[20] ^= 1;
+        let mut d = Decoder::new();
+        d.set_file("mysql-bin.000007");
+        let err = d.decode(raw.into(), 500).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Checksum { .. }));
+        assert_eq!(
+            err.to_string().split(" (").nth(1),
+            Some("at mysql-bin.000007:500, event XID_EVENT)")
+        );
+        let mut lax = Decoder::new();
+        lax.set_verify_checksums(false);
+        let mut raw = event(codes::XID, 0, &7u64.to_le_bytes(), true).to_vec();
+        raw[20] ^= 1;
+        assert!(lax.decode(raw.into(), 500).is_ok());
+    }
+
+    #[test]
+    fn after_start_encryption_events_are_refused_clearly() {
+        let mut d = Decoder::new();
+        let mut body = vec![1u8];
+        body.extend_from_slice(&3u32.to_le_bytes());
+        body.extend_from_slice(&[0; 12]);
+        let ev = d
+            .decode(event(codes::MARIA_START_ENCRYPTION, 0, &body, true), 4)
+            .unwrap();
+        assert!(matches!(
+            ev.data,
+            EventData::StartEncryption {
+                scheme: 1,
+                key_version: 3
+            }
+        ));
+        let err = d
+            .decode(event(codes::XID, 0, &[0; 8], true), 40)
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Encrypted);
+    }
+
+    #[test]
+    fn rows_for_an_unmapped_table_are_an_error() {
+        let mut d = Decoder::new();
+        let mut body = vec![7, 0, 0, 0, 0, 0, 1, 0, 2, 0]; // table id 7, flags, extra len 2
+        body.extend_from_slice(&[1, 0xff, 0]);
+        let err = d
+            .decode(event(codes::WRITE_ROWS_V2, 0, &body, true), 4)
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::UnknownTable(7));
+    }
+
+    #[test]
+    fn a_short_event_is_truncated_not_a_panic() {
+        let mut d = Decoder::new();
+        let raw = event(codes::XID, 0, &7u64.to_le_bytes(), true);
+        let err = d.decode(raw.slice(..raw.len() - 3), 4).unwrap_err();
+        assert!(err.is_truncated());
+    }
+}

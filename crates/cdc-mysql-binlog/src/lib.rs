@@ -3,7 +3,8 @@
 //! A sans-IO decoder of MySQL (5.1–8.4) and MariaDB binary logs: bytes in, typed events and
 //! exact [`cdc_model::Value`]s out. It never touches a socket or a clock; feed it a whole
 //! file ([`BinlogBytes`]), any `std::io::Read` ([`BinlogReader`]), or single events from a
-//! replication stream ([`Decoder::decode`], with [`frame_len`] to split a byte stream).
+//! replication stream ([`PacketAssembler`] joins the protocol packets, [`Decoder::decode`]
+//! decodes; [`frame_len`] splits a raw byte stream).
 //!
 //! - Framing: magic, v4 header, FORMAT_DESCRIPTION, CRC32 verified (clear error with file and
 //!   offset on mismatch).
@@ -50,6 +51,7 @@ mod json;
 mod reader;
 mod rows;
 mod serialization;
+mod stream;
 mod value;
 
 pub use charset::charset_for_collation;
@@ -70,3 +72,4 @@ pub use header::{
 pub use json::json_to_text;
 pub use reader::{BinlogBytes, BinlogReader};
 pub use rows::{ROWS_FLAG_STMT_END, Row, RowIter, RowsEvent, RowsKind, TableMap, column_charset};
+pub use stream::{MAX_PACKET_PAYLOAD, PacketAssembler, StreamItem};
