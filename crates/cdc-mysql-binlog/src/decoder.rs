@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use cdc_model::{Charset, ColumnType, GtidSet, MariaGtid, TableSchema};
 
 use crate::codes;
@@ -383,9 +383,10 @@ impl Decoder {
                     MARIA_WRITE_ROWS_COMPRESSED_V0 => (RowsKind::Write, false, true),
                     MARIA_UPDATE_ROWS_COMPRESSED_V0 => (RowsKind::Update, false, true),
                     MARIA_DELETE_ROWS_COMPRESSED_V0 => (RowsKind::Delete, false, true),
-                    MARIA_WRITE_ROWS_COMPRESSED_V1 => (RowsKind::Write, false, true),
-                    MARIA_UPDATE_ROWS_COMPRESSED_V1 => (RowsKind::Update, false, true),
-                    _ => (RowsKind::Delete, false, true),
+                    // the "v1" compressed codes carry the v2 post-header (extra-data length)
+                    MARIA_WRITE_ROWS_COMPRESSED_V1 => (RowsKind::Write, true, true),
+                    MARIA_UPDATE_ROWS_COMPRESSED_V1 => (RowsKind::Update, true, true),
+                    _ => (RowsKind::Delete, true, true),
                 };
                 let ph = self.post_header_len(raw, if v2 { 10 } else { 8 });
                 let tables = &self.tables;
@@ -580,19 +581,20 @@ pub(crate) fn read_event(r: &mut dyn Read) -> Result<Option<Bytes>> {
     }
     let header = EventHeader::parse(&head)?;
     let size = header.event_size as usize;
-    let mut buf = BytesMut::with_capacity(size);
+    // Grow with the data actually read, never by what a (possibly corrupt) header claims.
+    let mut buf = Vec::with_capacity(size.min(1 << 20));
     buf.extend_from_slice(&head);
-    buf.resize(size, 0);
-    let body = buf.get_mut(HEADER_LEN..).unwrap_or_default();
-    let got = read_full(r, body)?;
-    if got < body.len() {
+    r.take((size - HEADER_LEN) as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::new(ErrorKind::Io(e.to_string())))?;
+    if buf.len() < size {
         return Err(Error::new(ErrorKind::Truncated {
             needed: size,
-            available: HEADER_LEN + got,
+            available: buf.len(),
         })
         .in_event(header.type_code));
     }
-    Ok(Some(buf.freeze()))
+    Ok(Some(Bytes::from(buf)))
 }
 
 fn read_full(r: &mut dyn Read, mut buf: &mut [u8]) -> Result<usize> {
@@ -805,5 +807,48 @@ mod tests {
         let raw = event(codes::XID, 0, &7u64.to_le_bytes(), true);
         let err = d.decode(raw.slice(..raw.len() - 3), 4).unwrap_err();
         assert!(err.is_truncated());
+    }
+}
+
+#[cfg(test)]
+mod row_tests {
+    use super::*;
+
+    fn event(type_code: u8, body: &[u8]) -> Bytes {
+        let size = HEADER_LEN + body.len() + CHECKSUM_LEN;
+        let mut e = Vec::with_capacity(size);
+        e.extend_from_slice(&0u32.to_le_bytes());
+        e.push(type_code);
+        e.extend_from_slice(&1u32.to_le_bytes());
+        e.extend_from_slice(&(size as u32).to_le_bytes());
+        e.extend_from_slice(&0u32.to_le_bytes());
+        e.extend_from_slice(&0u16.to_le_bytes());
+        e.extend_from_slice(body);
+        let c = crc32fast::hash(&e);
+        e.extend_from_slice(&c.to_le_bytes());
+        Bytes::from(e)
+    }
+
+    #[test]
+    fn rows_whose_images_carry_no_columns_end_with_an_error_not_a_loop() {
+        let mut d = Decoder::new();
+        // TABLE_MAP: id 7, flags, "d"."t", 1 column LONG, no metadata, null bitmap
+        let tm = [7, 0, 0, 0, 0, 0, 0, 0, 1, b'd', 0, 1, b't', 0, 1, 3, 0, 1];
+        d.decode(event(codes::TABLE_MAP, &tm), 4).unwrap();
+        // WRITE_ROWS v2: id 7, flags, extra len 2, 1 column, none present, 2 bytes of "rows"
+        let rows = [7, 0, 0, 0, 0, 0, 1, 0, 2, 0, 1, 0x00, 0xaa, 0xbb];
+        let ev = d.decode(event(codes::WRITE_ROWS_V2, &rows), 60).unwrap();
+        let EventData::Rows(r) = ev.data else {
+            panic!("not rows")
+        };
+        let results: Vec<_> = r.rows().take(3).collect();
+        assert_eq!(results.len(), 1);
+        assert!(
+            results[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("carry no columns")
+        );
     }
 }

@@ -80,7 +80,8 @@ pub fn json_to_text(bytes: &[u8]) -> Result<String> {
         out.push_str("null");
         return Ok(out);
     };
-    write_value(&mut out, ty, body, 0)?;
+    let mut budget = bytes.len();
+    write_value(&mut out, ty, body, 0, &mut budget)?;
     Ok(out)
 }
 
@@ -197,7 +198,24 @@ fn inlined(ty: u8, large: bool) -> bool {
     }
 }
 
-fn write_value(out: &mut String, ty: u8, data: &[u8], depth: usize) -> Result<()> {
+/// Counts one more value against the document's size: every value of a well-formed document
+/// occupies bytes of its own, so more values than bytes means entries share offsets, which
+/// would let a few bytes expand without bound.
+fn spend(budget: &mut usize) -> Result<()> {
+    *budget = budget
+        .checked_sub(1)
+        .ok_or_else(|| bad("JSON document reuses its values (more values than bytes)"))?;
+    Ok(())
+}
+
+fn write_value(
+    out: &mut String,
+    ty: u8,
+    data: &[u8],
+    depth: usize,
+    budget: &mut usize,
+) -> Result<()> {
+    spend(budget)?;
     match ty {
         SMALL_OBJECT | LARGE_OBJECT | SMALL_ARRAY | LARGE_ARRAY => {
             if depth >= MAX_DEPTH {
@@ -213,7 +231,7 @@ fn write_value(out: &mut String, ty: u8, data: &[u8], depth: usize) -> Result<()
                     write_string(out, c.key(i)?)?;
                     out.push_str(": ");
                     let (t, v) = c.element(i)?;
-                    write_value(out, t, v, depth + 1)?;
+                    write_value(out, t, v, depth + 1, budget)?;
                 }
                 out.push('}');
             } else {
@@ -223,7 +241,7 @@ fn write_value(out: &mut String, ty: u8, data: &[u8], depth: usize) -> Result<()
                         out.push_str(", ");
                     }
                     let (t, v) = c.element(i)?;
-                    write_value(out, t, v, depth + 1)?;
+                    write_value(out, t, v, depth + 1, budget)?;
                 }
                 out.push(']');
             }
@@ -512,7 +530,7 @@ impl JsonNode {
     pub(crate) fn from_binary(bytes: &[u8]) -> Result<JsonNode> {
         match bytes.split_first() {
             None => Ok(JsonNode::Scalar("null".to_owned())),
-            Some((&ty, body)) => node_from_binary(ty, body, 0),
+            Some((&ty, body)) => node_from_binary(ty, body, 0, &mut bytes.len()),
         }
     }
 
@@ -566,7 +584,8 @@ impl JsonNode {
     }
 }
 
-fn node_from_binary(ty: u8, data: &[u8], depth: usize) -> Result<JsonNode> {
+fn node_from_binary(ty: u8, data: &[u8], depth: usize, budget: &mut usize) -> Result<JsonNode> {
+    spend(budget)?;
     match ty {
         SMALL_OBJECT | LARGE_OBJECT | SMALL_ARRAY | LARGE_ARRAY => {
             if depth >= MAX_DEPTH {
@@ -580,14 +599,14 @@ fn node_from_binary(ty: u8, data: &[u8], depth: usize) -> Result<JsonNode> {
                         .map_err(|_| bad("JSON key is not valid UTF-8"))?
                         .to_owned();
                     let (t, v) = c.element(i)?;
-                    members.push((key, node_from_binary(t, v, depth + 1)?));
+                    members.push((key, node_from_binary(t, v, depth + 1, budget)?));
                 }
                 Ok(JsonNode::Object(members))
             } else {
                 let mut items = Vec::with_capacity(c.count.min(data.len()));
                 for i in 0..c.count {
                     let (t, v) = c.element(i)?;
-                    items.push(node_from_binary(t, v, depth + 1)?);
+                    items.push(node_from_binary(t, v, depth + 1, budget)?);
                 }
                 Ok(JsonNode::Array(items))
             }
@@ -1574,5 +1593,41 @@ mod tests {
             let mut d = JsonNode::Array(vec![JsonNode::Scalar("1".into())]);
             let _ = apply_diffs(&mut d, &bytes);
         }
+    }
+}
+
+#[cfg(test)]
+mod expansion_tests {
+    use super::*;
+
+    /// 24 nested small arrays whose two entries both point at the same child: 2^24 values
+    /// from about 250 bytes.
+    fn shared_offsets_doc(levels: usize) -> Vec<u8> {
+        let mut child: Vec<u8> = vec![0, 0, 4, 0]; // empty small array: count 0, size 4
+        for _ in 0..levels {
+            let size = 4 + 2 * 3 + child.len();
+            let mut level = Vec::with_capacity(size);
+            level.extend_from_slice(&2u16.to_le_bytes());
+            level.extend_from_slice(&(size as u16).to_le_bytes());
+            for _ in 0..2 {
+                level.push(SMALL_ARRAY);
+                level.extend_from_slice(&10u16.to_le_bytes());
+            }
+            level.extend_from_slice(&child);
+            child = level;
+        }
+        let mut doc = vec![SMALL_ARRAY];
+        doc.extend(child);
+        doc
+    }
+
+    #[test]
+    fn a_document_whose_entries_share_offsets_cannot_expand_without_bound() {
+        let doc = shared_offsets_doc(24);
+        let err = json_to_text(&doc).unwrap_err();
+        assert!(err.to_string().contains("reuses its values"), "{err}");
+        assert!(JsonNode::from_binary(&doc).is_err());
+        // a little sharing in a small document still renders (the bound is the byte count)
+        assert_eq!(json_to_text(&shared_offsets_doc(1)).unwrap(), "[[], []]");
     }
 }

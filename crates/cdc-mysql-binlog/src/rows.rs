@@ -362,18 +362,7 @@ impl RowsEvent {
             Bytes::new()
         };
         let table = table_for(table_id)?;
-        // MariaDB compressed rows events compress everything after the post-header.
-        let (payload, mut c) = if decompress {
-            let raw = crate::compress::maria_uncompress(c.take_rest())?;
-            let payload = Bytes::from(raw);
-            (payload, 0usize)
-        } else {
-            let pos = c.position();
-            (body.clone(), pos)
-        };
-        let mut r = Cursor::new(&payload);
-        r.skip(c)?;
-        let column_count = r.packed_len()?;
+        let column_count = c.packed_len()?;
         if column_count > table.columns.len() {
             return Err(Error::malformed(format!(
                 "rows event has {column_count} columns, its TABLE_MAP {}",
@@ -381,16 +370,19 @@ impl RowsEvent {
             )));
         }
         let nbytes = column_count.div_ceil(8);
-        let present = payload.slice(r.take_range(nbytes)?);
+        let present = body.slice(c.take_range(nbytes)?);
         let present_after = match kind {
             // pre-GA update events had one column bitmap for both images
             RowsKind::Update if pre_ga => Some(present.clone()),
-            RowsKind::Update | RowsKind::PartialUpdate => {
-                Some(payload.slice(r.take_range(nbytes)?))
-            }
+            RowsKind::Update | RowsKind::PartialUpdate => Some(body.slice(c.take_range(nbytes)?)),
             _ => None,
         };
-        c = r.position();
+        // MariaDB's compressed rows events compress only the row data after the bitmaps.
+        let data = if decompress {
+            Bytes::from(crate::compress::maria_uncompress(c.take_rest())?)
+        } else {
+            body.slice(c.position()..)
+        };
         Ok(RowsEvent {
             record_null_bits: pre_ga,
             kind,
@@ -401,7 +393,7 @@ impl RowsEvent {
             column_count,
             present,
             present_after,
-            data: payload.slice(c..),
+            data,
         })
     }
 
@@ -578,6 +570,16 @@ impl Iterator for RowIter<'_> {
             return Some(Err(e));
         }
         match self.ev.decode_row(&mut cur) {
+            // A row of no bytes (no columns present) would repeat forever on leftover data.
+            Ok(_) if cur.position() == self.pos => {
+                self.failed = true;
+                let table = &self.ev.table;
+                Some(Err(Error::malformed(format!(
+                    "rows event has {} bytes of rows whose images carry no columns",
+                    self.ev.data.len() - self.pos
+                ))
+                .in_table(|| table.full_name())))
+            }
             Ok(row) => {
                 self.pos = cur.position();
                 Some(Ok(row))
