@@ -437,11 +437,10 @@ fn decode_datetime2(cur: &mut Cursor<'_>, fsp: u8) -> Result<Value> {
         }
         _ => 0,
     };
-    let packed = (int << 24) + frac;
-    if packed < 0 {
-        return Err(Error::malformed("negative DATETIME2 value"));
-    }
-    let packed = packed as u64;
+    // 40 bits shifted by 24 do not fit in i64: compute wide, then range-check.
+    let packed = (i128::from(int) << 24) + i128::from(frac);
+    let packed = u64::try_from(packed)
+        .map_err(|_| Error::malformed("DATETIME2 value out of range"))?;
     let micros = packed & 0xff_ffff;
     let ymdhms = packed >> 24;
     let ymd = ymdhms >> 17;
@@ -1225,5 +1224,19 @@ mod tests {
             let _ = decode_value(&data, &mut Cursor::new(&data), &c);
             let _ = read_column_meta(t, &mut Cursor::new(&data));
         }
+    }
+}
+
+#[cfg(test)]
+mod overflow_tests {
+    use super::*;
+
+    #[test]
+    fn an_out_of_range_datetime2_is_an_error_not_an_overflow() {
+        // found by fuzzing: 40 bits of integer part shifted left by 24 overflow i64
+        let data = Bytes::from_static(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff]);
+        let col = ColumnDesc::new(types::DATETIME2, 6);
+        let err = decode_value(&data, &mut Cursor::new(&data), &col).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
     }
 }
