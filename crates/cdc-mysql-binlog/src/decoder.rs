@@ -147,7 +147,12 @@ pub enum UnknownEvents {
 #[derive(Debug, Clone)]
 pub struct Decoder {
     fde: FormatDescription,
+    /// The FDE's server numbered row events the pre-GA 5.1/5.2 way (cached: needed per event).
+    pre_ga_numbering: bool,
     tables: HashMap<u64, Arc<TableMap>>,
+    /// The body each cached table map was parsed from: servers repeat the same TABLE_MAP in
+    /// every transaction, and an identical body maps to the same `TableMap`.
+    table_bodies: HashMap<u64, Bytes>,
     schemas: HashMap<(String, String), Arc<TableSchema>>,
     verify: bool,
     unknown: UnknownEvents,
@@ -168,7 +173,9 @@ impl Decoder {
     pub fn new() -> Decoder {
         Decoder {
             fde: FormatDescription::default_v4(),
+            pre_ga_numbering: false,
             tables: HashMap::new(),
+            table_bodies: HashMap::new(),
             schemas: HashMap::new(),
             verify: true,
             unknown: UnknownEvents::default(),
@@ -224,21 +231,21 @@ impl Decoder {
     /// TABLE_MAP does not log: column names, signedness, character sets and ENUM/SET labels
     /// when `binlog_row_metadata=MINIMAL`. TABLE_MAP's own metadata wins where both exist.
     pub fn supply_schema(&mut self, schema: Arc<TableSchema>) {
+        self.table_bodies.clear();
         self.schemas
             .insert((schema.id.schema.clone(), schema.id.name.clone()), schema);
     }
 
     /// Decodes one whole event (header, body and checksum) that started at `offset`.
     pub fn decode(&mut self, raw: Bytes, offset: u64) -> Result<Event> {
-        let file = self.file.clone();
-        self.decode_inner(raw, offset, self.fde.checksum == ChecksumAlg::Crc32)
-            .map_err(|e| {
-                let e = e.at_offset(offset);
-                match &file {
-                    Some(f) => e.in_file(f),
-                    None => e,
-                }
-            })
+        let has_checksum = self.fde.checksum == ChecksumAlg::Crc32;
+        self.decode_inner(raw, offset, has_checksum).map_err(|e| {
+            let e = e.at_offset(offset);
+            match &self.file {
+                Some(f) => e.in_file(f),
+                None => e,
+            }
+        })
     }
 
     fn decode_inner(&mut self, raw: Bytes, offset: u64, has_checksum: bool) -> Result<Event> {
@@ -263,8 +270,10 @@ impl Decoder {
                 verify_checksum(&raw).map_err(|e| e.in_event(header.type_code))?;
             }
             self.fde = fde.clone();
+            self.pre_ga_numbering = pre_ga_numbering(&self.fde);
             // A new file (or a restarted server) starts its table ids afresh.
             self.tables.clear();
+            self.table_bodies.clear();
             return Ok(Event {
                 offset,
                 header,
@@ -300,10 +309,7 @@ impl Decoder {
     /// The standard type code of a raw code. Pre-GA servers 5.1.0–5.1.15 and 5.2.0–5.2.2 used
     /// another numbering for the row-based events (as MySQL's own reader knows).
     fn standard_type(&self, raw: u8) -> u8 {
-        let v = self.fde.version();
-        let pre_ga = !self.fde.is_mariadb()
-            && (((5, 1, 0)..=(5, 1, 15)).contains(&v) || ((5, 2, 0)..=(5, 2, 2)).contains(&v));
-        if !pre_ga {
+        if !self.pre_ga_numbering {
             return raw;
         }
         match raw {
@@ -348,12 +354,25 @@ impl Decoder {
             USER_VAR => EventData::UserVar(UserVar::parse(&body)?),
             TABLE_MAP => {
                 let ph = self.post_header_len(raw, 8);
+                let id_len = if ph == 6 { 4 } else { 6 };
+                let id = body.get(..id_len).map(|b| {
+                    b.iter()
+                        .rev()
+                        .fold(0u64, |acc, x| (acc << 8) | u64::from(*x))
+                });
+                if let Some(id) = id
+                    && self.table_bodies.get(&id) == Some(&body)
+                    && let Some(tm) = self.tables.get(&id)
+                {
+                    return Ok(EventData::TableMap(tm.clone()));
+                }
                 let mut tm = TableMap::parse(&body, ph)?;
                 if let Some(schema) = self.schemas.get(&(tm.schema.clone(), tm.table.clone())) {
                     enrich(&mut tm, schema);
                 }
                 let tm = Arc::new(tm);
                 self.tables.insert(tm.table_id, tm.clone());
+                self.table_bodies.insert(tm.table_id, body.clone());
                 EventData::TableMap(tm)
             }
             WRITE_ROWS_V1
@@ -851,4 +870,11 @@ mod row_tests {
                 .contains("carry no columns")
         );
     }
+}
+
+/// Whether a server numbered row events the pre-GA way (MySQL 5.1.0–5.1.15 and 5.2.0–5.2.2).
+fn pre_ga_numbering(fde: &FormatDescription) -> bool {
+    let v = fde.version();
+    !fde.is_mariadb()
+        && (((5, 1, 0)..=(5, 1, 15)).contains(&v) || ((5, 2, 0)..=(5, 2, 2)).contains(&v))
 }

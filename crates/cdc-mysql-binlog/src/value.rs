@@ -439,8 +439,8 @@ fn decode_datetime2(cur: &mut Cursor<'_>, fsp: u8) -> Result<Value> {
     };
     // 40 bits shifted by 24 do not fit in i64: compute wide, then range-check.
     let packed = (i128::from(int) << 24) + i128::from(frac);
-    let packed = u64::try_from(packed)
-        .map_err(|_| Error::malformed("DATETIME2 value out of range"))?;
+    let packed =
+        u64::try_from(packed).map_err(|_| Error::malformed("DATETIME2 value out of range"))?;
     let micros = packed & 0xff_ffff;
     let ymdhms = packed >> 24;
     let ymd = ymdhms >> 17;
