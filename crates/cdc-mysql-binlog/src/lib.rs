@@ -73,3 +73,15 @@ pub use json::json_to_text;
 pub use reader::{BinlogBytes, BinlogReader};
 pub use rows::{ROWS_FLAG_STMT_END, Row, RowIter, RowsEvent, RowsKind, TableMap, column_charset};
 pub use stream::{MAX_PACKET_PAYLOAD, PacketAssembler, StreamItem};
+
+#[cfg(test)]
+mod test_util {
+    /// Bytes from hex digits, white space ignored (test vectors written as dumps).
+    pub(crate) fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}

@@ -490,13 +490,7 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::test_util::hex;
 
     fn col(type_code: u8, meta: u16) -> ColumnDesc {
         ColumnDesc::new(type_code, meta)
