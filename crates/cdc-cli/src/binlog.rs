@@ -90,13 +90,10 @@ fn print_event(
     }
     match &ev.data {
         EventData::Rows(r) => {
+            let mut count = 0u64;
             for row in r.rows() {
                 let row = row.map_err(|e| e.at_offset(ev.offset).in_file(file).to_string())?;
-                totals.rows += 1;
-                *totals
-                    .by_table
-                    .entry((r.table.full_name(), format!("{:?}", r.kind)))
-                    .or_default() += 1;
+                count += 1;
                 if !opts.rows || quiet {
                     continue;
                 }
@@ -144,6 +141,11 @@ fn print_event(
                     }
                 }
             }
+            totals.rows += count;
+            *totals
+                .by_table
+                .entry((r.table.full_name(), format!("{:?}", r.kind)))
+                .or_default() += count;
         }
         EventData::TransactionPayload(p) => {
             let p = p.clone();

@@ -11,29 +11,35 @@ pub(crate) struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    #[inline]
     pub(crate) fn new(buf: &'a [u8]) -> Self {
         Cursor { buf, pos: 0 }
     }
 
     /// Bytes read so far.
+    #[inline]
     pub(crate) fn position(&self) -> usize {
         self.pos
     }
 
     /// Bytes left.
+    #[inline]
     pub(crate) fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
 
     /// The unread bytes.
+    #[inline]
     pub(crate) fn rest(&self) -> &'a [u8] {
         self.buf.get(self.pos..).unwrap_or_default()
     }
 
+    #[cold]
     fn truncated(&self, needed: usize) -> Error {
         Error::new(ErrorKind::Truncated {
             needed,
@@ -41,6 +47,7 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    #[inline]
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let end = self.pos.checked_add(n).ok_or_else(|| self.truncated(n))?;
         let s = self
@@ -52,22 +59,26 @@ impl<'a> Cursor<'a> {
     }
 
     /// The range of the next `n` bytes, consumed (for zero-copy slicing of a `Bytes`).
+    #[inline]
     pub(crate) fn take_range(&mut self, n: usize) -> Result<std::ops::Range<usize>> {
         let start = self.pos;
         self.take(n)?;
         Ok(start..self.pos)
     }
 
+    #[inline]
     pub(crate) fn skip(&mut self, n: usize) -> Result<()> {
         self.take(n).map(|_| ())
     }
 
+    #[inline]
     pub(crate) fn take_rest(&mut self) -> &'a [u8] {
         let s = self.rest();
         self.pos = self.buf.len();
         s
     }
 
+    #[inline]
     pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let s = self.take(N)?;
         let mut a = [0u8; N];
@@ -75,33 +86,40 @@ impl<'a> Cursor<'a> {
         Ok(a)
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8> {
         Ok(self.array::<1>()?[0])
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self) -> Result<u16> {
         Ok(u16::from_le_bytes(self.array()?))
     }
 
+    #[inline]
     pub(crate) fn u24(&mut self) -> Result<u32> {
         let [a, b, c] = self.array()?;
         Ok(u32::from_le_bytes([a, b, c, 0]))
     }
 
+    #[inline]
     pub(crate) fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
+    #[inline]
     pub(crate) fn u48(&mut self) -> Result<u64> {
         let [a, b, c, d, e, f] = self.array()?;
         Ok(u64::from_le_bytes([a, b, c, d, e, f, 0, 0]))
     }
 
+    #[inline]
     pub(crate) fn u64(&mut self) -> Result<u64> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
     /// Unsigned little-endian integer of `n` (1..=8) bytes.
+    #[inline]
     pub(crate) fn uint_n(&mut self, n: usize) -> Result<u64> {
         let s = self.take(n)?;
         Ok(s.iter()
@@ -110,6 +128,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// MySQL length-encoded integer (packed integer): 1, 3, 4 or 9 bytes.
+    #[inline]
     pub(crate) fn packed_int(&mut self) -> Result<u64> {
         match self.u8()? {
             b @ 0..=0xfa => Ok(u64::from(b)),
@@ -121,6 +140,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A packed integer that must fit in `usize` and be at most the bytes left (a length).
+    #[inline]
     pub(crate) fn packed_len(&mut self) -> Result<usize> {
         let n = self.packed_int()?;
         usize::try_from(n)

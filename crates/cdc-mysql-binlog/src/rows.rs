@@ -273,6 +273,7 @@ fn is_enum_or_set(c: &ColumnDesc) -> bool {
 }
 
 /// Bit `i` of a bitmap stored least significant bit first (row and null bitmaps).
+#[inline]
 pub(crate) fn bit_lsb(bits: &[u8], i: usize) -> bool {
     bits.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0)
 }
@@ -319,6 +320,8 @@ pub struct RowsEvent {
     present_after: Option<Bytes>,
     /// The row data.
     data: Bytes,
+    /// Number of columns present in the before (or only) image and in the after image.
+    present_counts: (usize, usize),
     /// Pre-GA 5.1 row images copy the table record's null bytes, whose bit 0 is a reserved
     /// bit: column `n`'s null flag is bit `n + 1`.
     record_null_bits: bool,
@@ -383,7 +386,10 @@ impl RowsEvent {
         } else {
             body.slice(c.position()..)
         };
+        let count = |bits: &[u8]| (0..column_count).filter(|i| bit_lsb(bits, *i)).count();
+        let present_counts = (count(&present), present_after.as_deref().map_or(0, count));
         Ok(RowsEvent {
+            present_counts,
             record_null_bits: pre_ga,
             kind,
             table_id,
@@ -419,15 +425,18 @@ impl RowsEvent {
     fn decode_image(
         &self,
         cur: &mut Cursor<'_>,
+        after_image: bool,
         present: &[u8],
         partial_json: Option<&[u8]>,
         before: Option<&[Value]>,
     ) -> Result<Vec<Value>> {
         let table = &self.table;
         let ncols = table.columns.len();
-        let present_count = (0..self.column_count)
-            .filter(|i| bit_lsb(present, *i))
-            .count();
+        let present_count = if after_image {
+            self.present_counts.1
+        } else {
+            self.present_counts.0
+        };
         let null_shift = usize::from(self.record_null_bits);
         let nulls = cur.take((present_count + null_shift).div_ceil(8))?;
         let mut values = Vec::with_capacity(ncols);
@@ -485,14 +494,14 @@ impl RowsEvent {
         match self.kind {
             RowsKind::Write => Ok(Row {
                 before: None,
-                after: Some(self.decode_image(cur, &self.present, None, None)?),
+                after: Some(self.decode_image(cur, false, &self.present, None, None)?),
             }),
             RowsKind::Delete => Ok(Row {
-                before: Some(self.decode_image(cur, &self.present, None, None)?),
+                before: Some(self.decode_image(cur, false, &self.present, None, None)?),
                 after: None,
             }),
             RowsKind::Update | RowsKind::PartialUpdate => {
-                let before = self.decode_image(cur, &self.present, None, None)?;
+                let before = self.decode_image(cur, false, &self.present, None, None)?;
                 let after_bits = self.present_after.as_deref().unwrap_or_default();
                 let partial_bits = if self.kind == RowsKind::PartialUpdate {
                     let options = cur.packed_int()?;
@@ -510,7 +519,8 @@ impl RowsEvent {
                 } else {
                     None
                 };
-                let after = self.decode_image(cur, after_bits, partial_bits, Some(&before))?;
+                let after =
+                    self.decode_image(cur, true, after_bits, partial_bits, Some(&before))?;
                 Ok(Row {
                     before: Some(before),
                     after: Some(after),
