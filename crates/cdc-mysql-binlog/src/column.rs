@@ -77,6 +77,11 @@ pub struct ColumnDesc {
     pub vector_dimensions: Option<u32>,
     /// Column is visible (MySQL invisible columns are logged with visibility false).
     pub visible: bool,
+    /// Set when a supplied schema says this old-format TIME/DATETIME/TIMESTAMP column has
+    /// fractional seconds (the digits): MariaDB's pre-10.1 "hires" layout, which the binlog does
+    /// not mark and this decoder does not read. Values of such a column are an error, never a
+    /// guess.
+    pub legacy_fraction: Option<u8>,
 }
 
 impl ColumnDesc {
@@ -94,6 +99,7 @@ impl ColumnDesc {
             geometry_type: None,
             vector_dimensions: None,
             visible: true,
+            legacy_fraction: None,
         }
     }
 }

@@ -707,6 +707,18 @@ fn enrich(tm: &mut TableMap, schema: &TableSchema) {
         if desc.name.is_none() {
             desc.name = Some(Arc::from(col.name.as_str()));
         }
+        let fraction = match &col.ty {
+            ColumnType::Time { precision }
+            | ColumnType::DateTime { precision }
+            | ColumnType::Timestamp { precision } => precision.filter(|p| *p > 0),
+            _ => None,
+        };
+        if matches!(
+            desc.type_code,
+            types::TIME | types::DATETIME | types::TIMESTAMP
+        ) {
+            desc.legacy_fraction = fraction;
+        }
         let (unsigned, charset, labels) = match &col.ty {
             ColumnType::TinyInt { unsigned }
             | ColumnType::SmallInt { unsigned }
@@ -891,4 +903,40 @@ fn pre_ga_numbering(fde: &FormatDescription) -> bool {
     let v = fde.version();
     !fde.is_mariadb()
         && (((5, 1, 0)..=(5, 1, 15)).contains(&v) || ((5, 2, 0)..=(5, 2, 2)).contains(&v))
+}
+
+#[cfg(test)]
+mod legacy_temporal_tests {
+    use super::*;
+    use cdc_model::{Column, TableId};
+
+    #[test]
+    fn a_supplied_schema_turns_legacy_fractional_datetime_into_an_error_not_a_guess() {
+        let schema = TableSchema::new(
+            TableId::new("d", "t"),
+            vec![Column::new(
+                "at",
+                ColumnType::DateTime { precision: Some(3) },
+            )],
+        );
+        let mut tm = TableMap {
+            table_id: 1,
+            flags: 0,
+            schema: "d".into(),
+            table: "t".into(),
+            columns: vec![ColumnDesc::new(types::DATETIME, 0)],
+            primary_key: Vec::new(),
+        };
+        enrich(&mut tm, &schema);
+        assert_eq!(tm.columns[0].legacy_fraction, Some(3));
+        let data = Bytes::from_static(&[0; 8]);
+        let err =
+            crate::value::decode_value(&data, &mut Cursor::new(&data), &tm.columns[0]).unwrap_err();
+        assert!(err.to_string().contains("not supported"), "{err}");
+        // the current format (DATETIME2) is unaffected
+        let mut tm2 = tm.clone();
+        tm2.columns = vec![ColumnDesc::new(types::DATETIME2, 3)];
+        enrich(&mut tm2, &schema);
+        assert_eq!(tm2.columns[0].legacy_fraction, None);
+    }
 }

@@ -110,6 +110,13 @@ fn string_real_type(b0: u8, b1: u8) -> Result<(u8, u16)> {
 /// Decodes one non-NULL value of `col` from `cur`, which reads over `data` (so that text and
 /// binary values can be returned as slices of `data`).
 pub(crate) fn decode_value(data: &Bytes, cur: &mut Cursor<'_>, col: &ColumnDesc) -> Result<Value> {
+    if let Some(digits) = col.legacy_fraction {
+        return Err(Error::malformed(format!(
+            "old-format temporal column with {digits} fractional digits (MariaDB before 10.1 \
+             or mysql56_temporal_format=OFF): this layout is not supported; ALTER the table to \
+             rebuild it in the current format"
+        )));
+    }
     let meta = col.meta;
     match col.type_code {
         types::TINY => {
