@@ -428,3 +428,9 @@ impl fmt::Display for DbError {
 }
 
 impl std::error::Error for DbError {}
+
+impl From<cdc_pgoutput::Error> for Error {
+    fn from(e: cdc_pgoutput::Error) -> Self {
+        Error::protocol(e.to_string())
+    }
+}

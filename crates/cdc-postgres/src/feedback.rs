@@ -27,12 +27,11 @@
 //! The write position reported is the highest LSN received (XLogData or keepalive); PostgreSQL
 //! only shows it in `pg_stat_replication`.
 
+use bytes::Bytes;
+use cdc_model::Timestamp;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use cdc_model::Lsn;
-
-/// Microseconds from the Unix epoch to PostgreSQL's epoch, 2000-01-01 00:00:00 UTC.
-pub(crate) const PG_EPOCH_UNIX_MICROS: i64 = 946_684_800_000_000;
 
 /// The default interval between standby status updates.
 pub const DEFAULT_FEEDBACK_INTERVAL: Duration = Duration::from_secs(10);
@@ -190,32 +189,26 @@ impl StandbyStatusUpdate {
     /// Length of the encoded message.
     pub const LEN: usize = 34;
 
-    /// The message bytes: `'r'`, write, flush, apply (u64 each), the client's clock `now` in
-    /// microseconds since 2000-01-01 (i64), reply flag (u8).
-    pub fn encode(&self, now: SystemTime) -> [u8; Self::LEN] {
-        let mut out = [0u8; Self::LEN];
-        let mut parts = out.iter_mut();
-        let time = pg_micros(now);
-        let bytes = std::iter::once(b'r')
-            .chain(self.write.0.to_be_bytes())
-            .chain(self.flush.0.to_be_bytes())
-            .chain(self.apply.0.to_be_bytes())
-            .chain(time.to_be_bytes())
-            .chain(std::iter::once(u8::from(self.reply_requested)));
-        for (slot, b) in parts.by_ref().zip(bytes) {
-            *slot = b;
+    /// The `'r'` message bytes with the client's clock `now`, encoded by `cdc-pgoutput`.
+    pub fn encode(&self, now: SystemTime) -> Bytes {
+        cdc_pgoutput::StandbyStatusUpdate {
+            write: self.write,
+            flush: self.flush,
+            apply: self.apply,
+            client_time: unix_timestamp(now),
+            reply_requested: self.reply_requested,
         }
-        out
+        .to_bytes()
     }
 }
 
-/// Microseconds since 2000-01-01 UTC (PostgreSQL's epoch), saturating.
-pub(crate) fn pg_micros(t: SystemTime) -> i64 {
-    let unix = match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
-        Err(e) => i64::try_from(e.duration().as_micros()).map_or(i64::MIN, |m| -m),
+/// A wall-clock time as a `Timestamp`, saturating far outside the representable range.
+fn unix_timestamp(t: SystemTime) -> Timestamp {
+    let micros = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX - 1),
+        Err(e) => i64::try_from(e.duration().as_micros()).map_or(i64::MIN + 2, |m| -m),
     };
-    unix.saturating_sub(PG_EPOCH_UNIX_MICROS)
+    Timestamp::from_unix_micros(micros)
 }
 
 #[cfg(test)]
@@ -356,7 +349,8 @@ mod tests {
             reply_requested: true,
         };
         // one second after the PostgreSQL epoch
-        let t = UNIX_EPOCH + Duration::from_micros(PG_EPOCH_UNIX_MICROS as u64 + 1_000_000);
+        let t = UNIX_EPOCH
+            + Duration::from_micros(cdc_pgoutput::PG_EPOCH_OFFSET_MICROS as u64 + 1_000_000);
         let b = u.encode(t);
         assert_eq!(b[0], b'r');
         assert_eq!(&b[1..9], &[1, 2, 3, 4, 5, 6, 7, 8]);
@@ -364,10 +358,5 @@ mod tests {
         assert_eq!(u64::from_be_bytes(b[17..25].try_into().unwrap()), 0x20);
         assert_eq!(i64::from_be_bytes(b[25..33].try_into().unwrap()), 1_000_000);
         assert_eq!(b[33], 1);
-    }
-
-    #[test]
-    fn pg_micros_before_the_pg_epoch_is_negative() {
-        assert_eq!(pg_micros(UNIX_EPOCH), -PG_EPOCH_UNIX_MICROS);
     }
 }

@@ -32,11 +32,9 @@
 //!     )
 //!     .await?;
 //! while let Some(payload) = stream.next().await {
-//!     if let ReplicationMessage::XLogData { wal_start, data, .. } =
-//!         ReplicationMessage::parse(&payload?)?
-//!     {
-//!         // decode `data` (pgoutput); after a commit is durably applied:
-//!         stream.confirm_flushed(wal_start);
+//!     if let ReplicationMessage::XLogData(x) = ReplicationMessage::parse(&payload?)? {
+//!         // decode `x.data` (cdc-pgoutput); after a commit is durably applied:
+//!         stream.confirm_flushed(x.wal_start);
 //!     }
 //! }
 //! # Ok(()) }

@@ -6,7 +6,7 @@ use std::task::{Context, Poll, ready};
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
-use cdc_model::{Lsn, Timestamp};
+use cdc_model::Lsn;
 use futures::Stream;
 use futures::io::{AsyncRead, AsyncWrite};
 use postgres_protocol::message::backend::Message;
@@ -15,7 +15,10 @@ use postgres_protocol::message::frontend;
 use crate::config::ReplicationMode;
 use crate::connection::{Backend, Connection, State};
 use crate::error::{DbError, Error, Result};
-use crate::feedback::{Feedback, PG_EPOCH_UNIX_MICROS};
+use crate::feedback::Feedback;
+/// Replication CopyData payloads (`'w'` XLogData, `'k'` keepalive) are parsed by the
+/// sans-IO decoder crate; re-exported here for callers of [`ReplicationStream`].
+pub use cdc_pgoutput::ReplicationMessage;
 
 /// The answer to `IDENTIFY_SYSTEM`.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -55,89 +58,6 @@ pub struct ReplicationSlot {
     pub snapshot_name: Option<String>,
     /// The output plugin.
     pub output_plugin: Option<String>,
-}
-
-/// A replication message, parsed just enough to track positions. The payload of the
-/// XLogData is left to a decoder (pgoutput: `cdc-pgoutput`).
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum ReplicationMessage {
-    /// `'w'`: WAL data (for logical replication, one output plugin message).
-    XLogData {
-        /// LSN of the data (for a pgoutput commit, the transaction's end LSN).
-        wal_start: Lsn,
-        /// The server's current end of WAL.
-        wal_end: Lsn,
-        /// The server's clock when sending.
-        send_time: Timestamp,
-        /// The output plugin's message.
-        data: Bytes,
-    },
-    /// `'k'`: primary keepalive.
-    PrimaryKeepalive {
-        /// The server's current end of WAL (for logical, how far it has decoded).
-        wal_end: Lsn,
-        /// The server's clock when sending.
-        send_time: Timestamp,
-        /// The server asks for a standby status update at once (it will otherwise drop the
-        /// connection after `wal_sender_timeout`).
-        reply_requested: bool,
-    },
-}
-
-impl ReplicationMessage {
-    /// Parses a replication CopyData payload as yielded by [`ReplicationStream`].
-    ///
-    /// ```
-    /// use bytes::Bytes;
-    /// use cdc_postgres::ReplicationMessage;
-    /// let mut k = vec![b'k'];
-    /// k.extend(0x16_0000_0010u64.to_be_bytes());
-    /// k.extend(0i64.to_be_bytes());
-    /// k.push(1);
-    /// match ReplicationMessage::parse(&Bytes::from(k)).unwrap() {
-    ///     ReplicationMessage::PrimaryKeepalive { wal_end, reply_requested, .. } => {
-    ///         assert_eq!(wal_end.to_string(), "16/10");
-    ///         assert!(reply_requested);
-    ///     }
-    ///     _ => unreachable!(),
-    /// }
-    /// ```
-    pub fn parse(payload: &Bytes) -> Result<ReplicationMessage> {
-        let u64_at = |at: usize| -> Result<u64> {
-            payload
-                .get(at..at + 8)
-                .and_then(|b| b.try_into().ok())
-                .map(u64::from_be_bytes)
-                .ok_or_else(|| Error::protocol("truncated replication message"))
-        };
-        let time_at = |at: usize| -> Result<Timestamp> {
-            let micros = u64_at(at)? as i64;
-            Ok(Timestamp::from_unix_micros(
-                micros.saturating_add(PG_EPOCH_UNIX_MICROS),
-            ))
-        };
-        match payload.first() {
-            Some(b'w') => Ok(ReplicationMessage::XLogData {
-                wal_start: Lsn(u64_at(1)?),
-                wal_end: Lsn(u64_at(9)?),
-                send_time: time_at(17)?,
-                data: payload.slice(25.min(payload.len())..),
-            }),
-            Some(b'k') => Ok(ReplicationMessage::PrimaryKeepalive {
-                wal_end: Lsn(u64_at(1)?),
-                send_time: time_at(9)?,
-                reply_requested: match payload.get(17) {
-                    Some(b) => *b != 0,
-                    None => return Err(Error::protocol("truncated keepalive")),
-                },
-            }),
-            Some(t) => Err(Error::protocol(format!(
-                "unknown replication message type {:?}",
-                char::from(*t)
-            ))),
-            None => Err(Error::protocol("empty replication message")),
-        }
-    }
 }
 
 /// Quotes an identifier for a replication command.
@@ -430,22 +350,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for ReplicationStream<S> {
                 Backend::Msg(Message::CopyData(body)) => {
                     let payload = body.into_bytes();
                     match ReplicationMessage::parse(&payload) {
-                        Ok(ReplicationMessage::XLogData {
-                            wal_start, wal_end, ..
-                        }) => this.feedback.on_xlog_data(wal_start, wal_end),
-                        Ok(ReplicationMessage::PrimaryKeepalive {
-                            wal_end,
-                            reply_requested,
-                            ..
-                        }) => {
-                            this.feedback
-                                .on_keepalive(wal_end, reply_requested, Instant::now());
-                            if reply_requested && let Err(e) = this.service_feedback(cx) {
+                        Ok(ReplicationMessage::XLogData(x)) => {
+                            this.feedback.on_xlog_data(x.wal_start, x.wal_end)
+                        }
+                        Ok(ReplicationMessage::Keepalive(k)) => {
+                            this.feedback.on_keepalive(
+                                k.wal_end,
+                                k.reply_requested,
+                                Instant::now(),
+                            );
+                            if k.reply_requested
+                                && let Err(e) = this.service_feedback(cx)
+                            {
                                 this.state = StreamState::Done;
                                 return Poll::Ready(Some(Err(e.during("replication feedback"))));
                             }
                         }
-                        Err(e) => return Poll::Ready(Some(Err(e))),
+                        Err(e) => return Poll::Ready(Some(Err(e.into()))),
                     }
                     return Poll::Ready(Some(Ok(payload)));
                 }
@@ -482,37 +403,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for ReplicationStream<S> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn xlogdata_header_is_parsed_and_data_sliced() {
-        let mut w = vec![b'w'];
-        w.extend(0x10u64.to_be_bytes());
-        w.extend(0x20u64.to_be_bytes());
-        w.extend(1_000_000i64.to_be_bytes());
-        w.extend(b"B...");
-        let m = ReplicationMessage::parse(&Bytes::from(w)).unwrap();
-        assert_eq!(
-            m,
-            ReplicationMessage::XLogData {
-                wal_start: Lsn(0x10),
-                wal_end: Lsn(0x20),
-                send_time: Timestamp::from_unix_micros(PG_EPOCH_UNIX_MICROS + 1_000_000),
-                data: Bytes::from_static(b"B..."),
-            }
-        );
-    }
-
-    #[test]
-    fn truncated_or_unknown_messages_are_errors() {
-        for bad in [
-            &b""[..],
-            b"w\0\0",
-            b"k\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-            b"x",
-        ] {
-            assert!(ReplicationMessage::parse(&Bytes::copy_from_slice(bad)).is_err());
-        }
-    }
 
     #[test]
     fn identifiers_and_literals_are_quoted() {

@@ -135,9 +135,9 @@ impl Seen {
     /// Minimal pgoutput v1: Begin, Insert (first column as text), Commit.
     fn take(&mut self, payload: &bytes::Bytes) {
         match ReplicationMessage::parse(payload).unwrap() {
-            ReplicationMessage::XLogData {
+            ReplicationMessage::XLogData(cdc_pgoutput::XLogData {
                 wal_start, data, ..
-            } => {
+            }) => {
                 self.xlogdata += 1;
                 match data[0] {
                     b'B' => self.current.clear(),
@@ -158,9 +158,10 @@ impl Seen {
                     _ => {}
                 }
             }
-            ReplicationMessage::PrimaryKeepalive {
-                reply_requested, ..
-            } => {
+            ReplicationMessage::Keepalive(cdc_pgoutput::PrimaryKeepalive {
+                reply_requested,
+                ..
+            }) => {
                 self.reply_requests += usize::from(reply_requested);
             }
         }
