@@ -858,6 +858,7 @@ mod tests {
 #[cfg(test)]
 mod row_tests {
     use super::*;
+    use cdc_model::Value;
 
     fn event(type_code: u8, body: &[u8]) -> Bytes {
         let size = HEADER_LEN + body.len() + CHECKSUM_LEN;
@@ -872,6 +873,45 @@ mod row_tests {
         let c = crc32fast::hash(&e);
         e.extend_from_slice(&c.to_le_bytes());
         Bytes::from(e)
+    }
+
+    #[test]
+    fn a_partial_json_update_applies_its_diff_to_the_full_before_image() {
+        use crate::test_util::hex;
+        let mut d = Decoder::new();
+        // TABLE_MAP: id 9, "d"."t", one JSON column (4-byte length prefix), nullable
+        let tm = [
+            9, 0, 0, 0, 0, 0, 0, 0, 1, b'd', 0, 1, b't', 0, 1, 245, 1, 4, 1,
+        ];
+        d.decode(event(codes::TABLE_MAP, &tm), 4).unwrap();
+        // the document and diff of json.binlog.000001's partial update (REPLACE $.age 26)
+        let doc = hex(
+            "00 0300 3300 1900 0300 1c00 0400 2000 0400 05 1900 0c 2400 0c 2f00 \
+             616765 64617461 6e616d65 0a 78787878787878787878 03 4a6f65",
+        );
+        let diff = hex("00 05 242e616765 03 05 1a00");
+        let mut rows = vec![9, 0, 0, 0, 0, 0, 1, 0, 2, 0, 1, 0x01, 0x01];
+        rows.push(0x00); // before image: no NULLs
+        rows.extend((doc.len() as u32).to_le_bytes());
+        rows.extend(&doc);
+        rows.extend([0x01, 0x01, 0x00]); // value options, partial bits, after NULLs
+        rows.extend((diff.len() as u32).to_le_bytes());
+        rows.extend(&diff);
+        let ev = d
+            .decode(event(codes::PARTIAL_UPDATE_ROWS, &rows), 60)
+            .unwrap();
+        let EventData::Rows(r) = ev.data else {
+            panic!("not rows")
+        };
+        let row = r.rows().next().unwrap().unwrap();
+        assert_eq!(
+            row.before.unwrap()[0],
+            Value::Json(r#"{"age": 25, "data": "xxxxxxxxxx", "name": "Joe"}"#.into())
+        );
+        assert_eq!(
+            row.after.unwrap()[0],
+            Value::Json(r#"{"age": 26, "data": "xxxxxxxxxx", "name": "Joe"}"#.into())
+        );
     }
 
     #[test]

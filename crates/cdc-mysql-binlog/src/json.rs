@@ -534,20 +534,6 @@ impl JsonNode {
         }
     }
 
-    /// Parses JSON text (as [`json_to_text`] prints it, or any valid JSON).
-    pub(crate) fn from_text(text: &str) -> Result<JsonNode> {
-        let mut p = TextParser {
-            s: text.as_bytes(),
-            pos: 0,
-        };
-        let node = p.value(0)?;
-        p.skip_ws();
-        if p.pos != p.s.len() {
-            return Err(bad("trailing characters after JSON text"));
-        }
-        Ok(node)
-    }
-
     /// The text MySQL prints for this document.
     pub(crate) fn to_text(&self) -> String {
         let mut out = String::new();
@@ -619,8 +605,8 @@ fn node_from_binary(ty: u8, data: &[u8], depth: usize, budget: &mut usize) -> Re
     }
 }
 
-/// A JSON text parser producing [`JsonNode`]s; numbers keep their text, strings are
-/// re-escaped the MySQL way.
+/// The lexer of JSON diff paths (`$.a[2]`, `$."quoted key"`): white space, JSON strings with
+/// their escapes, numbers.
 struct TextParser<'a> {
     s: &'a [u8],
     pos: usize,
@@ -647,93 +633,6 @@ impl TextParser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<JsonNode> {
-        if depth >= MAX_DEPTH {
-            return Err(bad("JSON text nested too deeply"));
-        }
-        self.skip_ws();
-        match self.peek() {
-            Some(b'{') => {
-                self.pos += 1;
-                let mut members = Vec::new();
-                self.skip_ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    return Ok(JsonNode::Object(members));
-                }
-                loop {
-                    self.skip_ws();
-                    let key = self.string()?;
-                    self.expect(b':')?;
-                    let v = self.value(depth + 1)?;
-                    members.push((key, v));
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        Some(b'}') => {
-                            self.pos += 1;
-                            return Ok(JsonNode::Object(members));
-                        }
-                        _ => return Err(bad("expected ',' or '}' in JSON text")),
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                self.skip_ws();
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                    return Ok(JsonNode::Array(items));
-                }
-                loop {
-                    items.push(self.value(depth + 1)?);
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        Some(b']') => {
-                            self.pos += 1;
-                            return Ok(JsonNode::Array(items));
-                        }
-                        _ => return Err(bad("expected ',' or ']' in JSON text")),
-                    }
-                }
-            }
-            Some(b'"') => {
-                let s = self.string()?;
-                let mut out = String::with_capacity(s.len() + 2);
-                write_str_escaped(&mut out, &s);
-                Ok(JsonNode::Scalar(out))
-            }
-            Some(_) => {
-                let start = self.pos;
-                while matches!(
-                    self.peek(),
-                    Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' | b'a'..=b'z')
-                ) {
-                    self.pos += 1;
-                }
-                let tok = self
-                    .s
-                    .get(start..self.pos)
-                    .and_then(|t| std::str::from_utf8(t).ok())
-                    .unwrap_or_default();
-                let ok = matches!(tok, "true" | "false" | "null")
-                    || (!tok.is_empty()
-                        && tok
-                            .bytes()
-                            .all(|b| b.is_ascii_digit() || b"-+.eE".contains(&b)));
-                if ok {
-                    Ok(JsonNode::Scalar(tok.to_owned()))
-                } else {
-                    Err(bad("invalid JSON token"))
-                }
-            }
-            None => Err(bad("JSON text ended early")),
-        }
-    }
-
-    /// A quoted string at the current position, unescaped.
     fn string(&mut self) -> Result<String> {
         if self.peek() != Some(b'"') {
             return Err(bad("expected a JSON string"));
@@ -1023,17 +922,8 @@ pub(crate) fn apply_diffs(doc: &mut JsonNode, diffs: &[u8]) -> Result<()> {
 
 /// Applies a JSON diff list (see [`apply_diffs`]) to a binary JSON before image and prints
 /// the result.
-#[allow(dead_code)]
 pub(crate) fn apply_json_diffs(before: &[u8], diffs: &[u8]) -> Result<String> {
     let mut doc = JsonNode::from_binary(before)?;
-    apply_diffs(&mut doc, diffs)?;
-    Ok(doc.to_text())
-}
-
-/// Applies a JSON diff list (see [`apply_diffs`]) to a before image already rendered as
-/// text (by [`json_to_text`]) and prints the result.
-pub(crate) fn apply_json_diffs_to_text(before: &str, diffs: &[u8]) -> Result<String> {
-    let mut doc = JsonNode::from_text(before)?;
     apply_diffs(&mut doc, diffs)?;
     Ok(doc.to_text())
 }
@@ -1265,11 +1155,6 @@ mod tests {
         let diffs = hex("00 05 242e616765 03 05 1a00");
         let want = r#"{"age": 26, "data": "xxxxxxxxxx", "name": "Joe"}"#;
         assert_eq!(apply_json_diffs(&hex(before), &diffs).unwrap(), want);
-        let before_text = text(before);
-        assert_eq!(
-            apply_json_diffs_to_text(&before_text, &diffs).unwrap(),
-            want
-        );
     }
 
     // -- scalars --------------------------------------------------------------------------
@@ -1430,8 +1315,6 @@ mod tests {
             json_to_text(&doc(&shallow, false)).unwrap(),
             format!("{}null{}", "[".repeat(50), "]".repeat(50))
         );
-        let deep_text = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
-        assert!(JsonNode::from_text(&deep_text).is_err());
     }
 
     // -- diffs ----------------------------------------------------------------------------
@@ -1509,7 +1392,7 @@ mod tests {
     }
 
     #[test]
-    fn text_dom_round_trips_printed_documents() {
+    fn the_dom_prints_like_json_to_text() {
         let v = J::Obj(vec![
             ("k".into(), J::Str("q\"\\\n\u{1}é".into())),
             ("n".into(), J::F64(-1.5e-20)),
@@ -1519,27 +1402,7 @@ mod tests {
             ),
         ]);
         let t = json_to_text(&doc(&v, false)).unwrap();
-        assert_eq!(JsonNode::from_text(&t).unwrap().to_text(), t);
         assert_eq!(JsonNode::from_binary(&doc(&v, true)).unwrap().to_text(), t);
-        // `\/` and `\u` escapes in foreign text are normalised to MySQL's form
-        assert_eq!(
-            JsonNode::from_text(r#" { "a" : "\/\u00e9\ud83d\ude00" } "#)
-                .unwrap()
-                .to_text(),
-            "{\"a\": \"/é😀\"}"
-        );
-        for bad in [
-            "",
-            "{",
-            "[1,]",
-            "{\"a\" 1}",
-            "\"\\x\"",
-            "tru",
-            "[1] 2",
-            "\"\\ud800\"",
-        ] {
-            assert!(JsonNode::from_text(bad).is_err(), "{bad:?}");
-        }
     }
 
     fn arb_json() -> impl Strategy<Value = J> {
@@ -1570,7 +1433,6 @@ mod tests {
             prop_assert_eq!(&t, &expected(&v));
             // the printed text is valid JSON
             let _: serde_json::Value = serde_json::from_str(&t).unwrap();
-            prop_assert_eq!(JsonNode::from_text(&t).unwrap().to_text(), t);
         }
 
         #[test]

@@ -1,5 +1,6 @@
 //! TABLE_MAP events and the row events that refer to them.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -428,8 +429,11 @@ impl RowsEvent {
         after_image: bool,
         present: &[u8],
         partial_json: Option<&[u8]>,
-        before: Option<&[Value]>,
+        json_ranges: Option<&mut Vec<Option<Range<usize>>>>,
     ) -> Result<Vec<Value>> {
+        // For partial JSON updates: the before image records where each JSON column's binary
+        // document lies in `self.data`; the after image applies its diffs to those bytes.
+        let mut json_ranges = json_ranges;
         let table = &self.table;
         let ncols = table.columns.len();
         let present_count = if after_image {
@@ -474,16 +478,30 @@ impl RowsEvent {
                 let len = cur.uint_n(usize::from(col.meta.clamp(1, 4)))?;
                 let len = usize::try_from(len).map_err(|_| Error::malformed("diff length"))?;
                 let diff = cur.take(len)?;
-                match before.and_then(|b| b.get(i)) {
-                    Some(Value::Json(text)) => {
-                        Value::Json(crate::json::apply_json_diffs_to_text(text, diff)?)
-                    }
+                let base = json_ranges
+                    .as_deref()
+                    .and_then(|r| r.get(i).cloned().flatten())
+                    .and_then(|r| self.data.get(r));
+                match base {
+                    Some(before) => Value::Json(crate::json::apply_json_diffs(before, diff)?),
                     // No old value to apply the edits to (MINIMAL before image): pass them on.
-                    _ => Value::JsonPatch(parse_json_diffs(diff)?),
+                    None => Value::JsonPatch(parse_json_diffs(diff)?),
                 }
             } else {
-                crate::value::decode_value(&self.data, cur, col)
-                    .map_err(|e| e.in_column(i, col.name.as_deref()))?
+                let start = cur.position();
+                let v = crate::value::decode_value(&self.data, cur, col)
+                    .map_err(|e| e.in_column(i, col.name.as_deref()))?;
+                if !after_image
+                    && col.type_code == types::JSON
+                    && let Some(ranges) = json_ranges.as_deref_mut()
+                {
+                    // the document follows its length prefix of `meta` bytes
+                    ranges.resize(table.columns.len(), None);
+                    if let Some(slot) = ranges.get_mut(i) {
+                        *slot = Some(start + usize::from(col.meta)..cur.position());
+                    }
+                }
+                v
             };
             values.push(v);
         }
@@ -501,7 +519,9 @@ impl RowsEvent {
                 after: None,
             }),
             RowsKind::Update | RowsKind::PartialUpdate => {
-                let before = self.decode_image(cur, false, &self.present, None, None)?;
+                let mut json_ranges = Vec::new();
+                let record = (self.kind == RowsKind::PartialUpdate).then_some(&mut json_ranges);
+                let before = self.decode_image(cur, false, &self.present, None, record)?;
                 let after_bits = self.present_after.as_deref().unwrap_or_default();
                 let partial_bits = if self.kind == RowsKind::PartialUpdate {
                     let options = cur.packed_int()?;
@@ -520,7 +540,7 @@ impl RowsEvent {
                     None
                 };
                 let after =
-                    self.decode_image(cur, true, after_bits, partial_bits, Some(&before))?;
+                    self.decode_image(cur, true, after_bits, partial_bits, Some(&mut json_ranges))?;
                 Ok(Row {
                     before: Some(before),
                     after: Some(after),
