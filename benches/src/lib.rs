@@ -3,6 +3,8 @@
 
 use cdc_model::{GtidSet, Uuid};
 
+pub mod encode;
+
 /// A GTID set as a busy multi-source MySQL topology prints it: `sources` server UUIDs, each
 /// with `holes` gaps in its transaction numbers, some tagged.
 pub fn gtid_set_text(sources: usize, holes: u64) -> String {
