@@ -40,15 +40,19 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Not in this crate (yet): a consistent snapshot reader over several sessions, catalog
-//! introspection into `cdc_model::TableSchema`, prechecks, DDL capture.
+//! On top of that: [`ChangeStream`] turns the replication stream into `cdc_model::ChangeEvent`s
+//! (module [`changes`]), and [`SnapshotReader`] reads tables in parallel from the exported
+//! snapshot of a new slot, ending exactly where its change stream begins (module
+//! [`snapshot`]).
 
+pub mod changes;
 mod config;
 mod connection;
 mod copy;
 mod error;
 pub mod feedback;
 mod replication;
+pub mod snapshot;
 mod tls;
 
 pub use config::{Config, ReplicationMode, SslMode};
@@ -63,6 +67,14 @@ pub use replication::{
     IdentifySystem, ReplicationMessage, ReplicationSlot, ReplicationStream, SnapshotAction,
 };
 pub use tls::request_tls;
+
+pub use changes::{
+    ChangeDecoder, ChangeStream, ChangeStreamOptions, PgEvent, parse_server_version,
+};
+pub use snapshot::{
+    ChunkRange, Chunking, CopyBinaryError, CopyBinaryErrorKind, CopyBinaryParser, RowBatch,
+    SnapshotReader, TablePlan,
+};
 
 /// PostgreSQL object identifiers (type OIDs in [`Column`] and [`Statement`]).
 pub use postgres_protocol::Oid;
