@@ -56,7 +56,7 @@ use bytes::Bytes;
 use cdc_model::{Change, ChangeEvent, Lsn, SourcePosition, Timestamp, TxnId, TxnMeta};
 use cdc_pgoutput::{
     BeginPrepare, CommitPrepared, Decoder, PgOutputMessage, PrepareMessage, ProtocolOptions,
-    ReplicationMessage, RollbackPrepared, XLogData,
+    ReplicationMessage, RollbackPrepared, TypeRegistry, XLogData,
 };
 use futures::Stream;
 use futures::io::{AsyncRead, AsyncWrite};
@@ -569,6 +569,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ChangeStream<S> {
     /// The sans-IO decoder (to register user-defined types, look at relations).
     pub fn decoder_mut(&mut self) -> &mut ChangeDecoder {
         &mut self.decoder
+    }
+
+    /// The registry of user-defined types. pgoutput names a user-defined type in a Type
+    /// message but does not say what it is, so enums, domains and arrays of them decode as
+    /// raw values unless registered here before their tables' Relation messages arrive, e.g.
+    /// with a snapshot's [`SnapshotReader::types`](crate::SnapshotReader::types):
+    /// `*changes.types_mut() = snapshot.types().clone()`.
+    pub fn types_mut(&mut self) -> &mut TypeRegistry {
+        self.decoder.decoder.types_mut()
     }
 
     /// The underlying replication stream (feedback state, timers).
