@@ -773,6 +773,44 @@ mod tests {
     }
 
     #[test]
+    fn prepared_transactions_are_pending_until_commit_prepared() {
+        let mut d = ChangeDecoder::new(ProtocolOptions::version(3)).unwrap();
+        d.on_message(&xlog(0x10, relation())).unwrap();
+        let two_phase = |tag: u8, flags: bool, xid: u32| {
+            let mut m = vec![tag];
+            if flags {
+                m.push(0);
+            }
+            m.extend_from_slice(&0x300u64.to_be_bytes());
+            m.extend_from_slice(&0x328u64.to_be_bytes());
+            m.extend_from_slice(&0i64.to_be_bytes());
+            m.extend_from_slice(&xid.to_be_bytes());
+            m.extend_from_slice(b"gid-1\0");
+            m
+        };
+        assert!(matches!(
+            d.on_message(&xlog(0x20, two_phase(b'b', false, 77))).unwrap(),
+            Some(PgEvent::BeginPrepare(b)) if b.xid == 77 && b.gid == "gid-1"
+        ));
+        let Some(PgEvent::Pending { xid, subxid, event }) =
+            d.on_message(&xlog(0x30, insert(None, "1"))).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!((xid, subxid, event.txn.unwrap().ordinal), (77, 77, 1));
+        assert!(matches!(
+            d.on_message(&xlog(0x300, two_phase(b'P', true, 77))).unwrap(),
+            Some(PgEvent::Prepare { streamed: false, prepare }) if prepare.xid == 77
+        ));
+        assert!(matches!(
+            d.on_message(&xlog(0x400, two_phase(b'K', true, 77))).unwrap(),
+            Some(PgEvent::CommitPrepared(c)) if c.xid == 77 && c.end_lsn == Lsn(0x328)
+        ));
+        // after the prepare, rows need a transaction again
+        assert!(d.on_message(&xlog(0x500, insert(None, "2"))).is_err());
+    }
+
+    #[test]
     fn logical_messages_and_keepalives_pass_through() {
         let mut d = ChangeDecoder::new(ProtocolOptions::version(2)).unwrap();
         let mut m = vec![b'M', 0];

@@ -99,6 +99,17 @@ impl Consumer {
                 self.log.push(format!("start {xid} {first_segment}"));
             }
             PgEvent::StreamStop { xid } => self.log.push(format!("stop {xid}")),
+            PgEvent::Message {
+                transactional,
+                prefix,
+                content,
+                xid,
+                ..
+            } => self.log.push(format!(
+                "message {prefix} {} {transactional} {}",
+                String::from_utf8_lossy(content),
+                xid.is_some()
+            )),
             PgEvent::Change(e) => match &e.change {
                 Change::Commit => {
                     let xid = xid_of(e);
@@ -234,6 +245,26 @@ fn large_transactions_stream_before_their_commit_and_aborts_are_reported() {
         let mut expected: Vec<i64> = (1..=2000).collect();
         expected.extend([20000, 20001]);
         assert_eq!(consumer.applied, expected);
+
+        // 4. Logical messages, outside and inside a transaction
+        w.batch_execute(
+            "SELECT pg_logical_emit_message(false, 'cdc', 'now'); \
+             BEGIN; SELECT pg_logical_emit_message(true, 'cdc', 'at commit'); COMMIT",
+        )
+        .await
+        .unwrap();
+        read_until(&mut changes, &mut consumer, 30, |c| {
+            c.log
+                .contains(&"message cdc at commit true true".to_owned())
+        })
+        .await;
+        assert!(
+            consumer
+                .log
+                .contains(&"message cdc now false false".to_owned()),
+            "{:?}",
+            consumer.log
+        );
 
         // what the consumer applied is what the table holds
         let rows = db.query("SELECT id FROM big ORDER BY id");

@@ -109,7 +109,9 @@ enum State {
     Failed,
 }
 
-/// Incremental parser of a binary COPY stream. See the [module docs](self).
+/// Incremental parser of a binary COPY stream: bytes go in as they arrive, in pieces of any
+/// size; tuples come out as soon as they are whole, their fields zero-copy slices. Every format
+/// violation is a [`CopyBinaryError`] with the byte offset of the item it was found in.
 ///
 /// ```
 /// use bytes::Bytes;
