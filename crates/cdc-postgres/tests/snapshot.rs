@@ -378,7 +378,8 @@ fn snapshot_under_concurrent_writes_plus_stream_equals_the_final_tables() {
                 _ => {}
             }
         }
-        assert!(applied >= 100, "only {applied} changes streamed");
+        // 50 writer steps after the snapshot alone hold at least 50 changes
+        assert!(applied >= 50, "only {applied} changes streamed");
         assert_ne!(tables, snapshot_copy);
 
         // the result equals the final tables, every value
