@@ -48,6 +48,8 @@ pub enum IssueKind {
     FractionalSecondsCut,
     /// Values longer than the target allows are rejected.
     LengthLimit,
+    /// Strings holding NUL characters, which the target's text types cannot store.
+    NulCharacter,
     /// The character set or collation differs on the target.
     Collation,
     /// JSON is stored normalised (key order, duplicate keys, white space) or as text.

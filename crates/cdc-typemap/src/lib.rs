@@ -16,8 +16,9 @@
 //!   keys to add after the load) for PostgreSQL, AnalyticDB, MySQL/MariaDB, and MaxCompute
 //!   `_base`/`_log` tables.
 //!
-//! The mapping tables, generated from this code, are in `MAPPING.md` beside this crate, with
-//! where they differ from pgloader's defaults and why.
+//! The mapping tables, generated from this code (a test fails when they drift), are in
+//! [`mappings`] (`MAPPING.md` beside this crate), with where they differ from pgloader's
+//! defaults and why.
 //!
 //! ```
 //! use cdc_model::{Column, ColumnType, TableId};
@@ -38,6 +39,9 @@ pub mod avro;
 pub mod corpus;
 pub mod ddl;
 mod dialect;
+pub mod mappings {
+    #![doc = include_str!("../MAPPING.md")]
+}
 mod issue;
 mod mapping;
 mod naming;

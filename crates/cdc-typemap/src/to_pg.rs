@@ -20,6 +20,13 @@ pub(crate) fn map(
     let mut out = ColumnMapping::new(None, Vec::new());
     let from_mysql = mapper.source().is_mysql_family();
     out.target_type = pg_type(mapper, table, column, &column.ty, &mut out, r);
+    if from_mysql && is_textual(&column.ty) {
+        r.lossy(
+            IssueKind::NulCharacter,
+            "PostgreSQL text cannot hold NUL (0x00) characters, which MySQL strings may \
+             contain: such values are rejected",
+        );
+    }
     if let Some(collation) = &column.collation {
         if from_mysql {
             if collation.to_ascii_lowercase().ends_with("_ci") && is_textual(&column.ty) {

@@ -208,7 +208,10 @@ fn mysql_to_pg_strings_and_binaries() {
         my_pg(&ty(vc(0))),
         (
             Some("character varying(1)".into()),
-            vec![(IssueKind::TypeNotInTarget, NOTE)]
+            vec![
+                (IssueKind::TypeNotInTarget, NOTE),
+                (IssueKind::NulCharacter, LOSSY)
+            ]
         )
     );
     assert_eq!(
@@ -246,7 +249,13 @@ fn mysql_to_pg_strings_and_binaries() {
     // A case-insensitive collation is noted.
     let mut c = ty(vc(5));
     c.collation = Some("latin1_swedish_ci".into());
-    assert_eq!(my_pg(&c).1, vec![(IssueKind::Collation, NOTE)]);
+    assert_eq!(
+        my_pg(&c).1,
+        vec![
+            (IssueKind::NulCharacter, LOSSY),
+            (IssueKind::Collation, NOTE)
+        ]
+    );
 }
 
 #[test]
@@ -292,7 +301,13 @@ fn mysql_to_pg_bit_enum_set_json() {
     });
     assert_eq!(
         my_pg(&s),
-        (Some("text".into()), vec![(IssueKind::EnumSetAsText, NOTE)])
+        (
+            Some("text".into()),
+            vec![
+                (IssueKind::EnumSetAsText, NOTE),
+                (IssueKind::NulCharacter, LOSSY)
+            ]
+        )
     );
     let arr = Mapper::with_options(
         Dialect::MYSQL_80,
