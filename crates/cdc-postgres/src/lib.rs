@@ -45,6 +45,7 @@
 //! snapshot of a new slot, ending exactly where its change stream begins (module
 //! [`snapshot`]).
 
+pub mod catalog;
 pub mod changes;
 mod config;
 mod connection;
