@@ -52,6 +52,7 @@ mod connection;
 mod copy;
 mod error;
 pub mod feedback;
+pub mod precheck;
 mod replication;
 pub mod snapshot;
 mod tls;
