@@ -50,6 +50,7 @@ pub mod changes;
 mod config;
 mod connection;
 mod copy;
+pub mod ddl_capture;
 mod error;
 pub mod feedback;
 pub mod precheck;
