@@ -43,7 +43,11 @@
 //! On top of that: [`ChangeStream`] turns the replication stream into `cdc_model::ChangeEvent`s
 //! (module [`changes`]), and [`SnapshotReader`] reads tables in parallel from the exported
 //! snapshot of a new slot, ending exactly where its change stream begins (module
-//! [`snapshot`]).
+//! [`snapshot`]). Around them: [`catalog`] reads tables into `cdc_model::TableSchema` plus
+//! PostgreSQL's extras (replica identity, partitions, sequences, indexes, user types),
+//! [`precheck`] turns what the server reports into serializable checks with fix hints, and
+//! [`ddl_capture`] installs event triggers that put each DDL command into the stream as a
+//! transactional logical message, in commit order.
 
 pub mod catalog;
 pub mod changes;
