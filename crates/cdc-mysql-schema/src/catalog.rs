@@ -194,12 +194,21 @@ pub fn from_rows(flavor: Flavor, r: &CatalogRows) -> Result<Catalog> {
         let col = column_from_row(flavor, &row)?;
         Arc::make_mut(&mut t.schema).columns.push(col);
     }
+    // SEQ_IN_INDEX of the parts placed so far, per (table, index): parts go in that order
+    // whatever order the rows come in.
+    let mut seqs: BTreeMap<(String, String, String), Vec<u64>> = BTreeMap::new();
     for row in rows("STATISTICS", &r.statistics) {
         let key = (row.req(0)?.to_string(), row.req(1)?.to_string());
         let Some(t) = tables.get_mut(&key) else {
             continue;
         };
         let name = row.req(2)?.to_string();
+        let seq = row.num(4)?.ok_or_else(|| row.bad(4, "is NULL"))?;
+        let placed = seqs
+            .entry((key.0.clone(), key.1.clone(), name.clone()))
+            .or_default();
+        let at = placed.partition_point(|s| *s < seq);
+        placed.insert(at, seq);
         let non_unique = row.req(3)? != "0";
         let column = match row.opt(5)? {
             Some(c) => c.to_string(),
@@ -227,7 +236,7 @@ pub fn from_rows(flavor: Flavor, r: &CatalogRows) -> Result<Catalog> {
                 unique: true,
                 method: None,
             });
-            pk.columns.push(part);
+            pk.columns.insert(at.min(pk.columns.len()), part);
             continue;
         } else if non_unique {
             &mut s.indexes
@@ -235,7 +244,7 @@ pub fn from_rows(flavor: Flavor, r: &CatalogRows) -> Result<Catalog> {
             &mut s.unique_keys
         };
         match list.iter_mut().find(|ix| ix.name.as_deref() == Some(&name)) {
-            Some(ix) => ix.columns.push(part),
+            Some(ix) => ix.columns.insert(at.min(ix.columns.len()), part),
             None => list.push(Index {
                 name: Some(name),
                 columns: vec![part],
