@@ -1,0 +1,40 @@
+//! A MySQL/MariaDB client over `futures::io`: the handshake and authentication
+//! (`mysql_native_password`, `caching_sha2_password`, MariaDB `client_ed25519`), text and
+//! binary (prepared statement) queries with typed server errors, and binlog replication
+//! streams decoded by [`cdc_mysql_binlog`].
+//!
+//! It owns no runtime and opens no sockets: hand it any `AsyncRead + AsyncWrite + Unpin`
+//! stream (TCP, Unix socket, TLS — see [`Connection::connect_tls`]). Handshake structures and
+//! the authentication plugins come from [`mysql_common`].
+//!
+//! ```no_run
+//! # async fn demo<S: futures::io::AsyncRead + futures::io::AsyncWrite + Unpin>(tcp: S)
+//! # -> Result<(), cdc_mysql::Error> {
+//! use cdc_mysql::{Config, Connection};
+//!
+//! let config: Config = "mysql://root@127.0.0.1:3306/shop".parse()?;
+//! let mut conn = Connection::connect(tcp, &config).await?;
+//! for row in conn.query_rows("SELECT id, name FROM customers").await? {
+//!     let id = row.value(0)?; // an exact cdc_model::Value
+//!     let name = row.get_str(1); // None is SQL NULL
+//! }
+//! # Ok(()) }
+//! ```
+
+mod config;
+mod connection;
+mod error;
+mod replication;
+mod row;
+mod wire;
+
+pub use config::{Config, SslMode};
+pub use connection::{Connection, Param, ResultSet, RowReader, ServerInfo, Statement};
+pub use error::{Error, ErrorKind, Result, ServerError, codes};
+pub use replication::{
+    BINLOG_DUMP_NON_BLOCK, BINLOG_SEND_ANNOTATE_ROWS_EVENT, BINLOG_THROUGH_GTID,
+    BINLOG_THROUGH_POSITION, BinlogEvent, BinlogOptions, BinlogStream, Checkpoint, StartPosition,
+    TxGtid, encode_gtid_set,
+};
+pub use row::{Row, RowFormat, to_value};
+pub use wire::{BINARY_COLLATION, Column, Columns, OkPacket, column_flags, column_types};
