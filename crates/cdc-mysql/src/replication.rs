@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cdc_model::{BinlogPosition, Gtid, GtidSet, MariaGtid, MariaGtidPosition};
-use cdc_mysql_binlog::{Decoder, Event, EventData, HEADER_LEN, PacketAssembler, StreamItem};
+use cdc_mysql_binlog::{
+    Decoder, Event, EventData, FLAG_ARTIFICIAL, HEADER_LEN, PacketAssembler, StreamItem,
+};
 use futures::Stream;
 use futures::io::{AsyncRead, AsyncWrite};
 
@@ -138,8 +140,10 @@ impl Checkpoint {
 pub struct BinlogEvent {
     /// The decoded event (its `offset` is its start in [`position`](Self::position)'s file).
     pub event: Event,
-    /// File and offset of the event's first byte. Artificial events (the ROTATE and the
-    /// FORMAT_DESCRIPTION a dump starts with, heartbeats) carry the position the stream is at.
+    /// File and offset of the event's first byte. Artificial events (flagged
+    /// `LOG_EVENT_ARTIFICIAL_F` or with `log_pos` 0: the ROTATE a dump starts with, MariaDB's
+    /// GTID_LIST before a GTID dump's first transaction, heartbeats) are not in the file and
+    /// carry the position the stream is at.
     pub position: BinlogPosition,
     /// The GTID of the transaction the event belongs to, when the binlog has GTIDs.
     pub gtid: Option<TxGtid>,
@@ -401,8 +405,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> BinlogStream<S> {
         if raw.len() < HEADER_LEN {
             return Err(Error::protocol("replication event shorter than its header"));
         }
-        // log_pos is where the next event starts; 0 marks artificial events
-        let offset = if log_pos == 0 {
+        let flags = raw
+            .get(17..19)
+            .and_then(|b| <[u8; 2]>::try_from(b).ok())
+            .map(u16::from_le_bytes)
+            .unwrap_or(0);
+        // log_pos is where the next event starts. Artificial events (flagged, or with
+        // log_pos 0: the ROTATE a dump starts with, MariaDB's GTID_LIST sent before a GTID
+        // dump's first transaction) are not in the file: they sit at the current position.
+        let artificial = log_pos == 0 || flags & FLAG_ARTIFICIAL != 0;
+        let offset = if artificial {
             self.next_offset
         } else {
             log_pos.saturating_sub(size)

@@ -44,3 +44,54 @@ pub async fn connect_with(server: &MariaDb, config: &Config) -> Conn {
     let stream = tcp(server.host(), server.port()).await;
     Connection::connect(stream, config).await.unwrap()
 }
+
+/// A loopback TCP proxy to the test server that can cut every link it carries, as a network
+/// failure would (both directions shut down at once).
+pub struct Proxy {
+    port: u16,
+    links: std::sync::Arc<std::sync::Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    pub fn start(server: &MariaDb) -> Proxy {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let upstream = (server.host().to_owned(), server.port());
+        let links = std::sync::Arc::new(std::sync::Mutex::new(Vec::<TcpStream>::new()));
+        let l = links.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = TcpStream::connect((upstream.0.as_str(), upstream.1)) else {
+                    return;
+                };
+                {
+                    let mut links = l.lock().unwrap();
+                    links.push(client.try_clone().unwrap());
+                    links.push(server.try_clone().unwrap());
+                }
+                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || pump(client, server));
+                std::thread::spawn(move || pump(s2, c2));
+            }
+        });
+        Proxy { port, links }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Shuts down every link opened so far.
+    pub fn cut(&self) {
+        for s in self.links.lock().unwrap().drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+fn pump(mut from: TcpStream, mut to: TcpStream) {
+    let _ = std::io::copy(&mut from, &mut to);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+    let _ = from.shutdown(std::net::Shutdown::Both);
+}
