@@ -26,6 +26,7 @@ mod connection;
 mod error;
 mod replication;
 mod row;
+mod snapshot;
 mod wire;
 
 pub use config::{Config, SslMode};
@@ -37,4 +38,7 @@ pub use replication::{
     TxGtid, encode_gtid_set,
 };
 pub use row::{Row, RowFormat, to_value};
+pub use snapshot::{
+    ReadStats, TableRead, consistent_snapshot, end_snapshot, quote_ident, read_table,
+};
 pub use wire::{BINARY_COLLATION, Column, Columns, OkPacket, column_flags, column_types};
