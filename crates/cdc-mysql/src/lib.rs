@@ -20,6 +20,34 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Replication: the connection becomes a [`futures::Stream`] of decoded events, each with
+//! its file/offset and transaction GTID; [`BinlogStream::checkpoint`] is where to resume
+//! after a dropped connection ([`Error::is_retryable`]) with nothing lost or repeated.
+//!
+//! ```no_run
+//! # async fn demo<S: futures::io::AsyncRead + futures::io::AsyncWrite + Unpin>(conn: cdc_mysql::Connection<S>)
+//! # -> Result<(), cdc_mysql::Error> {
+//! use cdc_mysql::{BinlogOptions, StartPosition};
+//! use futures::StreamExt;
+//!
+//! let start = StartPosition::MariaGtid("0-1-42".parse().expect("a GTID position"));
+//! let mut stream = conn.binlog_stream(&BinlogOptions::new(1001, start)).await?;
+//! while let Some(event) = stream.next().await {
+//!     let event = event?; // on a retryable error: reconnect from stream.checkpoint()
+//!     if event.ends_transaction {
+//!         let _resume_here = stream.checkpoint().clone();
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Snapshots: [`consistent_snapshot`] opens one consistent read view on several sessions and
+//! returns the binlog position it matches; [`read_table`] reads a table in parallel
+//! primary-key chunks as exact values.
+//!
+//! Not here: DDL parsing and schema history (a separate sans-IO crate), chunking on
+//! non-integer or composite keys, the MySQL compressed protocol, `LOAD DATA LOCAL INFILE`.
 
 mod config;
 mod connection;

@@ -18,7 +18,8 @@ use cdc_testkit::{MariaDb, MariaDbDatabase};
 use common::{connect, run};
 use futures::StreamExt;
 
-/// A server id no other test uses at the same time.
+/// A server id no other test uses at the same time (the resume and snapshot tests use
+/// n = 6..9 of their own process ids).
 fn server_id(n: u32) -> u32 {
     1000 + (std::process::id() % 100_000) * 10 + n
 }
@@ -132,8 +133,10 @@ fn a_mariadb_gtid_start_sends_exactly_the_later_transactions() {
     let db = server.fresh_database("repl_gtid");
     db.exec("CREATE TABLE t (id INT PRIMARY KEY)");
     db.exec("INSERT INTO t VALUES (1), (2)");
-    let start = gtid_binlog_pos(&server);
+    // the file position first: other tests may commit between the two reads, and the first
+    // transaction after the GTID position is then still at or after this offset
     let start_file = here(&server);
+    let start = gtid_binlog_pos(&server);
     db.exec("INSERT INTO t VALUES (3)");
     db.exec("INSERT INTO t VALUES (4), (5)");
     run(60, async {

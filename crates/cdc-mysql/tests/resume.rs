@@ -250,10 +250,18 @@ fn resume_under_workload(label: &str, by_gtid: bool, server_id: u32) {
 
 #[test]
 fn resume_by_file_offset_after_cuts_and_stops_loses_and_repeats_nothing() {
-    resume_under_workload("resume_file", false, 7100 + std::process::id() % 100);
+    resume_under_workload(
+        "resume_file",
+        false,
+        1000 + (std::process::id() % 100_000) * 10 + 6,
+    );
 }
 
 #[test]
 fn resume_by_gtid_after_cuts_and_stops_loses_and_repeats_nothing() {
-    resume_under_workload("resume_gtid", true, 7200 + std::process::id() % 100);
+    resume_under_workload(
+        "resume_gtid",
+        true,
+        1000 + (std::process::id() % 100_000) * 10 + 7,
+    );
 }

@@ -196,10 +196,18 @@ fn snapshot_then_stream(label: &str, by_gtid: bool, server_id: u32) {
 
 #[test]
 fn snapshot_under_writes_plus_stream_from_its_file_offset_reproduces_the_table() {
-    snapshot_then_stream("snap_file", false, 7300 + std::process::id() % 100);
+    snapshot_then_stream(
+        "snap_file",
+        false,
+        1000 + (std::process::id() % 100_000) * 10 + 8,
+    );
 }
 
 #[test]
 fn snapshot_under_writes_plus_stream_from_its_gtid_reproduces_the_table() {
-    snapshot_then_stream("snap_gtid", true, 7400 + std::process::id() % 100);
+    snapshot_then_stream(
+        "snap_gtid",
+        true,
+        1000 + (std::process::id() % 100_000) * 10 + 9,
+    );
 }
