@@ -56,6 +56,6 @@ pub use mapping::{
 };
 pub use naming::{
     Case, NamePolicy, fit_identifier, identifier_len, is_reserved, needs_quoting, quote_ident,
-    quote_literal, quote_table,
+    quote_literal, quote_table, reserved_words,
 };
 pub use to_maxcompute::{MAX_DECIMAL_PRECISION, MAX_DECIMAL_SCALE, MAX_VALUE_BYTES};

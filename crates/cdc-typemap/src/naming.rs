@@ -188,18 +188,43 @@ pub(crate) fn string_literal(value: &str) -> String {
 /// ```
 pub fn is_reserved(dialect: Dialect, word: &str) -> bool {
     let w = word.to_ascii_lowercase();
-    let list: &[&str] = match dialect {
-        Dialect::PostgreSql(_) => PG_RESERVED,
-        Dialect::AnalyticDb => {
-            if GREENPLUM_RESERVED.binary_search(&w.as_str()).is_ok() {
-                return true;
-            }
-            PG_RESERVED
+    let w = w.as_str();
+    let listed = |list: &[&str]| list.binary_search(&w).is_ok();
+    match dialect {
+        Dialect::PostgreSql(v) => listed(PG_RESERVED) || (v.major >= 16 && w == "system_user"),
+        Dialect::AnalyticDb => listed(PG_RESERVED) || listed(GREENPLUM_RESERVED),
+        Dialect::MySql(_) => listed(MYSQL_RESERVED),
+        Dialect::MariaDb(_) => listed(MARIADB_RESERVED),
+        Dialect::MaxCompute => listed(MAXCOMPUTE_RESERVED),
+    }
+}
+
+/// Every reserved word of `dialect` (lower case, sorted): the words [`is_reserved`] is true
+/// for.
+///
+/// ```
+/// use cdc_typemap::{Dialect, is_reserved, reserved_words};
+/// let words = reserved_words(Dialect::MARIADB_1011);
+/// assert!(words.contains(&"returning") && !words.contains(&"window"));
+/// assert!(words.iter().all(|w| is_reserved(Dialect::MARIADB_1011, w)));
+/// ```
+pub fn reserved_words(dialect: Dialect) -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = match dialect {
+        Dialect::PostgreSql(v) if v.major >= 16 => {
+            PG_RESERVED.iter().copied().chain(["system_user"]).collect()
         }
-        Dialect::MySql(_) | Dialect::MariaDb(_) => MYSQL_RESERVED,
-        Dialect::MaxCompute => MAXCOMPUTE_RESERVED,
+        Dialect::PostgreSql(_) => PG_RESERVED.to_vec(),
+        Dialect::AnalyticDb => PG_RESERVED
+            .iter()
+            .chain(GREENPLUM_RESERVED)
+            .copied()
+            .collect(),
+        Dialect::MySql(_) => MYSQL_RESERVED.to_vec(),
+        Dialect::MariaDb(_) => MARIADB_RESERVED.to_vec(),
+        Dialect::MaxCompute => MAXCOMPUTE_RESERVED.to_vec(),
     };
-    list.binary_search(&w.as_str()).is_ok()
+    words.sort_unstable();
+    words
 }
 
 /// Whether `name` must be quoted on `dialect`: it is reserved, or not a plain identifier
@@ -278,8 +303,11 @@ fn fnv1a(bytes: &[u8]) -> u32 {
 
 // Sorted lists (binary search); a unit test keeps them sorted.
 
-/// PostgreSQL's reserved key words (including those that may be function or type names),
-/// which cannot be column or table names unquoted.
+/// PostgreSQL 15's key words classed "reserved" or "reserved (can be function or type)",
+/// which cannot name a table or column unquoted: Appendix C, Table C.1 of the PostgreSQL 15
+/// manual (<https://www.postgresql.org/docs/15/sql-keywords-appendix.html>), which is
+/// `pg_get_keywords()` with `catcode` `R` or `T` (a live test compares the two). PostgreSQL 16
+/// adds `system_user`, which [`is_reserved`] adds for version 16 and later.
 pub(crate) const PG_RESERVED: &[&str] = &[
     "all",
     "analyse",
@@ -365,7 +393,6 @@ pub(crate) const PG_RESERVED: &[&str] = &[
     "similar",
     "some",
     "symmetric",
-    "system_user",
     "table",
     "tablesample",
     "then",
@@ -384,26 +411,28 @@ pub(crate) const PG_RESERVED: &[&str] = &[
     "with",
 ];
 
-/// Words Greenplum (AnalyticDB for PostgreSQL) reserves beyond PostgreSQL's.
+/// Words Greenplum 6 (AnalyticDB for PostgreSQL 6.0) reserves beyond PostgreSQL 15: the
+/// `RESERVED_KEYWORD` and `TYPE_FUNC_NAME_KEYWORD` entries of Greenplum's
+/// `src/include/parser/kwlist.h` (6X branch) that PostgreSQL 15 does not reserve. Greenplum 7
+/// reserves a subset of them.
 pub(crate) const GREENPLUM_RESERVED: &[&str] = &[
     "decode",
     "distributed",
     "exclude",
-    "filter",
     "following",
     "log",
-    "over",
     "partition",
-    "percent",
     "preceding",
-    "range",
-    "rows",
     "scatter",
     "unbounded",
 ];
 
-/// MySQL 8.0's reserved words (MariaDB reserves a subset of these plus few others).
+/// MySQL 8.0's reserved words: the words marked (R) in "Keywords and Reserved Words in MySQL
+/// 8.0" (<https://dev.mysql.com/doc/refman/8.0/en/keywords.html>), plus `_filename`, which the
+/// page names as reserved too. Also used for MySQL 5.7, which reserves a subset of them
+/// (quoting a word that need not be quoted is harmless).
 pub(crate) const MYSQL_RESERVED: &[&str] = &[
+    "_filename",
     "accessible",
     "add",
     "all",
@@ -668,7 +697,269 @@ pub(crate) const MYSQL_RESERVED: &[&str] = &[
     "zerofill",
 ];
 
-/// MaxCompute SQL's reserved words.
+/// MariaDB 10.11's reserved words: the "Reserved Words" page of the MariaDB documentation
+/// (<https://mariadb.com/kb/en/reserved-words/>), checked against what a 10.11 server rejects
+/// as an unquoted column name (a live test probes every word of its
+/// `INFORMATION_SCHEMA.KEYWORDS`). MariaDB does not reserve several words MySQL 8.0 does
+/// (`database`, `schema`, `option`, `window`, `rank`, ...) and reserves others MySQL does not
+/// (`current_role`, `offset`, `returning`, `ref_system_id`, ...). `general`,
+/// `ignore_server_ids`, `master_heartbeat_period` and `slow` are on the page but accepted
+/// unquoted by 10.11; they stay listed, as older releases reserve them.
+pub(crate) const MARIADB_RESERVED: &[&str] = &[
+    "accessible",
+    "add",
+    "all",
+    "alter",
+    "analyze",
+    "and",
+    "as",
+    "asc",
+    "asensitive",
+    "before",
+    "between",
+    "bigint",
+    "binary",
+    "blob",
+    "both",
+    "by",
+    "call",
+    "cascade",
+    "case",
+    "change",
+    "char",
+    "character",
+    "check",
+    "collate",
+    "column",
+    "condition",
+    "constraint",
+    "continue",
+    "convert",
+    "create",
+    "cross",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "cursor",
+    "databases",
+    "day_hour",
+    "day_microsecond",
+    "day_minute",
+    "day_second",
+    "dec",
+    "decimal",
+    "declare",
+    "default",
+    "delayed",
+    "delete",
+    "delete_domain_id",
+    "desc",
+    "describe",
+    "deterministic",
+    "distinct",
+    "distinctrow",
+    "div",
+    "do_domain_ids",
+    "double",
+    "drop",
+    "dual",
+    "each",
+    "else",
+    "elseif",
+    "enclosed",
+    "escaped",
+    "except",
+    "exists",
+    "exit",
+    "explain",
+    "false",
+    "fetch",
+    "float",
+    "float4",
+    "float8",
+    "for",
+    "force",
+    "foreign",
+    "from",
+    "fulltext",
+    "general",
+    "grant",
+    "group",
+    "having",
+    "high_priority",
+    "hour_microsecond",
+    "hour_minute",
+    "hour_second",
+    "if",
+    "ignore",
+    "ignore_domain_ids",
+    "ignore_server_ids",
+    "in",
+    "index",
+    "infile",
+    "inner",
+    "inout",
+    "insensitive",
+    "insert",
+    "int",
+    "int1",
+    "int2",
+    "int3",
+    "int4",
+    "int8",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "iterate",
+    "join",
+    "key",
+    "keys",
+    "kill",
+    "leading",
+    "leave",
+    "left",
+    "like",
+    "limit",
+    "linear",
+    "lines",
+    "load",
+    "localtime",
+    "localtimestamp",
+    "lock",
+    "long",
+    "longblob",
+    "longtext",
+    "loop",
+    "low_priority",
+    "master_demote_to_replica",
+    "master_demote_to_slave",
+    "master_heartbeat_period",
+    "master_ssl_verify_server_cert",
+    "match",
+    "maxvalue",
+    "mediumblob",
+    "mediumint",
+    "mediumtext",
+    "middleint",
+    "minute_microsecond",
+    "minute_second",
+    "mod",
+    "modifies",
+    "natural",
+    "no_write_to_binlog",
+    "not",
+    "null",
+    "numeric",
+    "offset",
+    "on",
+    "optimize",
+    "optionally",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "outfile",
+    "over",
+    "page_checksum",
+    "parse_vcol_expr",
+    "partition",
+    "portion",
+    "precision",
+    "primary",
+    "procedure",
+    "purge",
+    "range",
+    "read",
+    "read_write",
+    "reads",
+    "real",
+    "recursive",
+    "ref_system_id",
+    "references",
+    "regexp",
+    "release",
+    "rename",
+    "repeat",
+    "replace",
+    "require",
+    "resignal",
+    "restrict",
+    "return",
+    "returning",
+    "revoke",
+    "right",
+    "rlike",
+    "row_number",
+    "rows",
+    "schemas",
+    "second_microsecond",
+    "select",
+    "sensitive",
+    "separator",
+    "set",
+    "show",
+    "signal",
+    "slow",
+    "smallint",
+    "spatial",
+    "specific",
+    "sql",
+    "sql_big_result",
+    "sql_calc_found_rows",
+    "sql_small_result",
+    "sqlexception",
+    "sqlstate",
+    "sqlwarning",
+    "ssl",
+    "starting",
+    "stats_auto_recalc",
+    "stats_persistent",
+    "stats_sample_pages",
+    "straight_join",
+    "table",
+    "terminated",
+    "then",
+    "tinyblob",
+    "tinyint",
+    "tinytext",
+    "to",
+    "trailing",
+    "trigger",
+    "true",
+    "undo",
+    "union",
+    "unique",
+    "unlock",
+    "unsigned",
+    "update",
+    "usage",
+    "use",
+    "using",
+    "utc_date",
+    "utc_time",
+    "utc_timestamp",
+    "values",
+    "varbinary",
+    "varchar",
+    "varcharacter",
+    "varying",
+    "when",
+    "where",
+    "while",
+    "with",
+    "write",
+    "xor",
+    "year_month",
+    "zerofill",
+];
+
+/// MaxCompute SQL's reserved words and keywords, as listed in "Reserved words and keywords"
+/// (<https://www.alibabacloud.com/help/en/maxcompute/user-guide/reserved-words-and-keywords>),
+/// without the operator symbols.
 pub(crate) const MAXCOMPUTE_RESERVED: &[&str] = &[
     "add",
     "after",
@@ -731,6 +1022,7 @@ pub(crate) const MAXCOMPUTE_RESERVED: &[&str] = &[
     "enable",
     "end",
     "escaped",
+    "except",
     "exclusive",
     "exists",
     "explain",
@@ -744,7 +1036,6 @@ pub(crate) const MAXCOMPUTE_RESERVED: &[&str] = &[
     "first",
     "float",
     "following",
-    "for",
     "format",
     "formatted",
     "from",
@@ -892,6 +1183,7 @@ pub(crate) const MAXCOMPUTE_RESERVED: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::Version;
 
     #[test]
     fn reserved_lists_are_sorted_and_lower_case() {
@@ -899,6 +1191,7 @@ mod tests {
             PG_RESERVED,
             GREENPLUM_RESERVED,
             MYSQL_RESERVED,
+            MARIADB_RESERVED,
             MAXCOMPUTE_RESERVED,
         ] {
             for w in list.windows(2) {
@@ -908,6 +1201,45 @@ mod tests {
                 assert_eq!(*w, w.to_ascii_lowercase());
             }
         }
+    }
+
+    #[test]
+    fn reserved_words_follow_each_engines_own_list() {
+        // PostgreSQL 16 reserved system_user; 15 did not.
+        assert!(!is_reserved(Dialect::POSTGRES_15, "system_user"));
+        assert!(is_reserved(
+            Dialect::PostgreSql(Version::new(16, 0)),
+            "system_user"
+        ));
+        // Greenplum 6 reserves these beyond PostgreSQL, but not rows, range, over, filter.
+        for w in ["scatter", "distributed", "log", "partition", "following"] {
+            assert!(is_reserved(Dialect::ANALYTICDB, w), "{w}");
+            assert!(!is_reserved(Dialect::POSTGRES_15, w), "{w}");
+        }
+        for w in ["rows", "range", "over", "filter", "percent"] {
+            assert!(!is_reserved(Dialect::ANALYTICDB, w), "{w}");
+        }
+        // MariaDB is not MySQL.
+        for w in [
+            "database", "schema", "option", "window", "rank", "row", "of",
+        ] {
+            assert!(is_reserved(Dialect::MYSQL_80, w), "{w}");
+            assert!(!is_reserved(Dialect::MARIADB_1011, w), "{w}");
+        }
+        for w in [
+            "offset",
+            "returning",
+            "current_role",
+            "ref_system_id",
+            "portion",
+        ] {
+            assert!(!is_reserved(Dialect::MYSQL_80, w), "{w}");
+            assert!(is_reserved(Dialect::MARIADB_1011, w), "{w}");
+        }
+        assert!(is_reserved(Dialect::MYSQL_80, "_filename"));
+        // MaxCompute lists EXCEPT, not FOR.
+        assert!(is_reserved(Dialect::MAXCOMPUTE, "except"));
+        assert!(!is_reserved(Dialect::MAXCOMPUTE, "for"));
     }
 
     #[test]

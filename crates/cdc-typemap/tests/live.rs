@@ -14,7 +14,7 @@ use cdc_model::{
 use cdc_testkit::{MariaDb, Postgres};
 use cdc_typemap::corpus::{self, CorpusColumn};
 use cdc_typemap::ddl::{self, DdlOptions, TableDdl};
-use cdc_typemap::{Dialect, MapOptions, Mapper, SpatialAs};
+use cdc_typemap::{Dialect, MapOptions, Mapper, SpatialAs, is_reserved, reserved_words};
 
 fn live(cols: Vec<CorpusColumn>) -> Vec<CorpusColumn> {
     cols.into_iter().filter(|c| c.live).collect()
@@ -457,4 +457,98 @@ fn keys_defaults_and_foreign_keys_on_mariadb() {
         fk,
         vec![vec![Some("CASCADE".into()), Some("SET NULL".into())]]
     );
+}
+
+#[test]
+fn postgres_reserved_words_are_exactly_pg_get_keywords_reserved_classes() {
+    let server = Postgres::from_env();
+    let rows = server.query("postgres", "SELECT word, catcode FROM pg_get_keywords()");
+    assert!(rows.len() > 400, "{} keywords", rows.len());
+    let wrong: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let word = r[0].as_deref().unwrap();
+            let reserved = matches!(r[1].as_deref(), Some("R" | "T"));
+            (is_reserved(Dialect::POSTGRES_15, word) != reserved)
+                .then(|| format!("{word} (catcode {:?})", r[1]))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "differ from PostgreSQL 15: {wrong:?}");
+    // and nothing else is listed
+    let mut server_words: Vec<&str> = rows
+        .iter()
+        .filter(|r| matches!(r[1].as_deref(), Some("R" | "T")))
+        .map(|r| r[0].as_deref().unwrap())
+        .collect();
+    server_words.sort_unstable();
+    assert_eq!(reserved_words(Dialect::POSTGRES_15), server_words);
+}
+
+/// Tries every keyword of the server as an unquoted column name, in one procedure call, and
+/// leaves the rejected ones in table `rejected`.
+const MARIADB_KEYWORD_PROBE: &str = r"
+CREATE TABLE rejected (w VARCHAR(64) PRIMARY KEY);
+DELIMITER //
+CREATE PROCEDURE probe()
+BEGIN
+  DECLARE done INT DEFAULT 0;
+  DECLARE w VARCHAR(64);
+  DECLARE cur CURSOR FOR SELECT LOWER(WORD) FROM information_schema.KEYWORDS
+    WHERE WORD REGEXP '^[A-Za-z_][A-Za-z0-9_]*$';
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1;
+  OPEN cur;
+  words: LOOP
+    FETCH cur INTO w;
+    IF done THEN LEAVE words; END IF;
+    BEGIN
+      DECLARE CONTINUE HANDLER FOR SQLEXCEPTION INSERT IGNORE INTO rejected VALUES (w);
+      EXECUTE IMMEDIATE CONCAT('CREATE TEMPORARY TABLE probe (', w, ' INT)');
+      DROP TEMPORARY TABLE IF EXISTS probe;
+    END;
+  END LOOP;
+  CLOSE cur;
+END//
+DELIMITER ;
+CALL probe();
+";
+
+#[test]
+fn mariadb_reserved_words_are_the_keywords_mariadb_rejects_unquoted() {
+    let server = MariaDb::from_env();
+    let db = server.fresh_database("tm_keywords");
+    db.exec(MARIADB_KEYWORD_PROBE);
+    let words = |sql: &str| -> Vec<String> {
+        db.query(sql)
+            .into_iter()
+            .map(|r| r[0].clone().unwrap())
+            .collect()
+    };
+    let rejected = words("SELECT w FROM rejected ORDER BY w");
+    let keywords = words(
+        "SELECT LOWER(WORD) FROM information_schema.KEYWORDS \
+         WHERE WORD REGEXP '^[A-Za-z_][A-Za-z0-9_]*$'",
+    );
+    assert!(rejected.len() > 200 && keywords.len() > 500);
+    assert!(rejected.iter().any(|w| w == "select") && !rejected.iter().any(|w| w == "window"));
+    // on the documentation's list, but accepted unquoted by 10.11
+    let documented_only = [
+        "general",
+        "ignore_server_ids",
+        "master_heartbeat_period",
+        "slow",
+    ];
+    let mut wrong = Vec::new();
+    for w in &keywords {
+        let listed = is_reserved(Dialect::MARIADB_1011, w);
+        let is_rejected = rejected.contains(w);
+        if is_rejected != listed && !(listed && documented_only.contains(&w.as_str())) {
+            wrong.push(format!("{w} (rejected: {is_rejected})"));
+        }
+    }
+    for w in reserved_words(Dialect::MARIADB_1011) {
+        if !rejected.iter().any(|r| r == w) && !documented_only.contains(&w) {
+            wrong.push(format!("{w} (listed, accepted unquoted)"));
+        }
+    }
+    assert!(wrong.is_empty(), "differ from MariaDB: {wrong:?}");
 }
