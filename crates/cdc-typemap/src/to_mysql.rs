@@ -210,8 +210,8 @@ fn mysql_type(
             length,
             varying: false,
         } => format!("bit({})", length.unwrap_or(1)),
-        ColumnType::Enum { labels, .. } => format!("enum({})", quoted(labels)),
-        ColumnType::Set { labels } => format!("set({})", quoted(labels)),
+        ColumnType::Enum { labels, .. } => format!("enum({})", quoted(target, labels)),
+        ColumnType::Set { labels } => format!("set({})", quoted(target, labels)),
         ColumnType::Json => {
             if matches!(target, Dialect::MariaDb(_)) && matches!(source, Dialect::MySql(_)) {
                 r.note(
@@ -327,10 +327,12 @@ fn mysql_type(
     Some(t)
 }
 
-fn quoted(labels: &[String]) -> String {
+/// Labels as MySQL literals: backslashes are escapes there (without
+/// `NO_BACKSLASH_ESCAPES`), so they are doubled, as `COLUMN_TYPE` prints them.
+fn quoted(target: Dialect, labels: &[String]) -> String {
     labels
         .iter()
-        .map(|l| format!("'{}'", l.replace('\'', "''")))
+        .map(|l| crate::naming::quote_literal(target, l))
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -552,3 +552,38 @@ fn mariadb_reserved_words_are_the_keywords_mariadb_rejects_unquoted() {
     }
     assert!(wrong.is_empty(), "differ from MariaDB: {wrong:?}");
 }
+
+#[test]
+fn enum_and_set_labels_with_backslashes_and_quotes_reach_mariadb_unchanged() {
+    let server = MariaDb::from_env();
+    let db = server.fresh_database("tm_enum_escape");
+    let mapper = Mapper::new(Dialect::MYSQL_80, Dialect::MARIADB_1011).unwrap();
+    let t = TableId::new("s", "e");
+    let labels = vec![r"a\b".to_owned(), "it's".to_owned(), r"c\".to_owned()];
+    let e = mapper.map_type(&t, "e", &ColumnType::Enum { name: None, labels });
+    let s = mapper.map_type(
+        &t,
+        "s",
+        &ColumnType::Set {
+            labels: vec![r"x\y".to_owned()],
+        },
+    );
+    let (e, s) = (e.target_type.unwrap(), s.target_type.unwrap());
+    assert_eq!(e, r"enum('a\\b','it''s','c\\')");
+    db.exec(&format!("CREATE TABLE e (e {e}, s {s})"));
+    let columns = maria_columns(&db, "e");
+    assert_eq!(columns[0].1, e);
+    assert_eq!(columns[1].1, s);
+    // the labels themselves are the source's: a\b is 61 5C 62, not a backspace
+    db.exec(r"INSERT INTO e VALUES (1, 1), (2, NULL), (3, NULL)");
+    let hex: Vec<String> = db
+        .query("SELECT HEX(e) FROM e ORDER BY e")
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    assert_eq!(hex, ["615C62", "69742773", "635C"]);
+    assert_eq!(
+        db.query("SELECT HEX(s) FROM e WHERE s IS NOT NULL")[0][0].as_deref(),
+        Some("785C79")
+    );
+}
