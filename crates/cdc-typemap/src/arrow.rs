@@ -82,14 +82,19 @@ fn data_type(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> DataTyp
             precision: Some(p),
             scale,
         } => {
-            let s = i8::try_from(scale.unwrap_or(0)).unwrap_or(i8::MAX);
-            match u8::try_from(*p) {
-                Ok(p) if p <= 38 => DataType::Decimal128(p, s),
-                Ok(p) if p <= 76 => DataType::Decimal256(p, s),
+            let scale = scale.unwrap_or(0);
+            // Arrow decimals need 0 <= scale <= precision; PostgreSQL allows numeric(2,5).
+            let s = i8::try_from(scale).ok().filter(|_| scale <= *p);
+            match (u8::try_from(*p), s) {
+                (Ok(p), Some(s)) if p <= 38 => DataType::Decimal128(p, s),
+                (Ok(p), Some(s)) if p <= 76 => DataType::Decimal256(p, s),
                 _ => {
                     r.note(
                         IssueKind::NumericRange,
-                        format!("{ty} exceeds Decimal256: its exact text as Utf8"),
+                        format!(
+                            "{ty} has no Arrow decimal (precision up to 76, scale up to the \
+                             precision): its exact text as Utf8"
+                        ),
                     );
                     DataType::Utf8
                 }

@@ -157,7 +157,17 @@ fn type_schema(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> Json 
         ColumnType::Decimal {
             precision: Some(p),
             scale,
-        } => decimal(*p, scale.unwrap_or(0)),
+        } if scale.unwrap_or(0) <= *p => decimal(*p, scale.unwrap_or(0)),
+        ColumnType::Decimal {
+            precision: Some(_), ..
+        } => {
+            // Avro requires scale <= precision; PostgreSQL allows numeric(2,5).
+            r.note(
+                IssueKind::NumericRange,
+                format!("{ty} has a scale above its precision, which an Avro decimal cannot: its exact text as string"),
+            );
+            json!("string")
+        }
         ColumnType::Decimal {
             precision: None, ..
         } => {

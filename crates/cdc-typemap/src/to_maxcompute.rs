@@ -61,7 +61,9 @@ fn mc_type(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> Option<St
         ColumnType::Decimal { precision, scale } => {
             let scale = scale.unwrap_or(0);
             match precision {
-                Some(p) if *p <= MAX_DECIMAL_PRECISION && scale <= MAX_DECIMAL_SCALE => {
+                Some(p)
+                    if *p <= MAX_DECIMAL_PRECISION && scale <= MAX_DECIMAL_SCALE && scale <= *p =>
+                {
                     Some(format!("DECIMAL({p},{scale})"))
                 }
                 _ => {
@@ -128,12 +130,20 @@ fn mc_type(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> Option<St
         ColumnType::Bit { length, .. } => match length.unwrap_or(1) {
             1 => s("BOOLEAN"),
             2..=63 => s("BIGINT"),
-            _ => {
+            64 => {
                 r.note(
                     IssueKind::UnsignedWidened,
                     "BIT(64) values reach 2^64-1: DECIMAL(20,0)",
                 );
                 s("DECIMAL(20,0)")
+            }
+            n => {
+                // PostgreSQL bit(n) goes up to 83886080 bits; no number type holds them.
+                r.note(
+                    IssueKind::TypeNotInTarget,
+                    format!("bit({n}) as its text form ('0101...') in STRING"),
+                );
+                s("STRING")
             }
         },
         ColumnType::Enum { .. } => s("STRING"),

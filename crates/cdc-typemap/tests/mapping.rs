@@ -747,3 +747,73 @@ fn every_mapping_is_total_over_the_corpora() {
         }
     }
 }
+
+#[test]
+fn pg_numeric_with_scale_above_precision_is_exact_text_where_decimals_cannot_hold_it() {
+    // PostgreSQL 15 accepts numeric(2,5) (values below 0.001); Arrow, Avro and MaxCompute
+    // decimals need scale <= precision.
+    let c = Column::new(
+        "c",
+        ColumnType::Decimal {
+            precision: Some(2),
+            scale: Some(5),
+        },
+    );
+    let (mc, issues) = map(
+        Dialect::POSTGRES_15,
+        Dialect::MAXCOMPUTE,
+        MapOptions::default(),
+        &c,
+    );
+    assert_eq!(mc.as_deref(), Some("STRING"));
+    assert_eq!(issues, [(IssueKind::NumericRange, NOTE)]);
+    let (avro, issues) = cdc_typemap::avro::column_schema(Dialect::POSTGRES_15, &t(), &c);
+    assert_eq!(avro, serde_json::json!(["null", "string"]));
+    assert_eq!(issues[0].kind, IssueKind::NumericRange);
+    let (field, issues) = cdc_typemap::arrow::field(Dialect::POSTGRES_15, &t(), &c);
+    assert_eq!(field.data_type(), &arrow_schema::DataType::Utf8);
+    assert_eq!(issues[0].kind, IssueKind::NumericRange);
+    // a scale beyond i8 is not clamped to 127 either
+    let wide = ColumnType::Decimal {
+        precision: Some(60),
+        scale: Some(200),
+    };
+    let (field, _) = cdc_typemap::arrow::field(Dialect::POSTGRES_15, &t(), &Column::new("w", wide));
+    assert_eq!(field.data_type(), &arrow_schema::DataType::Utf8);
+    // in range, unchanged
+    let ok = Column::new(
+        "ok",
+        ColumnType::Decimal {
+            precision: Some(5),
+            scale: Some(5),
+        },
+    );
+    let (field, issues) = cdc_typemap::arrow::field(Dialect::POSTGRES_15, &t(), &ok);
+    assert_eq!(field.data_type(), &arrow_schema::DataType::Decimal128(5, 5));
+    assert!(issues.is_empty());
+}
+
+#[test]
+fn pg_bit_wider_than_64_reaches_maxcompute_as_text_not_as_a_too_small_decimal() {
+    let (mc, issues) = map(
+        Dialect::POSTGRES_15,
+        Dialect::MAXCOMPUTE,
+        MapOptions::default(),
+        &ty(ColumnType::Bit {
+            length: Some(100),
+            varying: false,
+        }),
+    );
+    assert_eq!(mc.as_deref(), Some("STRING"));
+    assert_eq!(issues, [(IssueKind::TypeNotInTarget, NOTE)]);
+    let (mc, _) = map(
+        Dialect::POSTGRES_15,
+        Dialect::MAXCOMPUTE,
+        MapOptions::default(),
+        &ty(ColumnType::Bit {
+            length: Some(64),
+            varying: false,
+        }),
+    );
+    assert_eq!(mc.as_deref(), Some("DECIMAL(20,0)"));
+}
