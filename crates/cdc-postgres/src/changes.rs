@@ -14,12 +14,19 @@
 //! | row changes, truncates | the commit LSN | 1, 2, … in stream order |
 //! | `Commit` | the transaction's **end LSN** (end of its commit record) | last |
 //!
-//! Transactions arrive in commit order and a commit record ends before the next one starts,
-//! so `(position, ordinal)` strictly increases along the stream. Passing a `Commit` event's
-//! position to [`ChangeStream::confirm`] is exact: after a restart the server sends the
-//! transactions after that one and nothing before it. A consumer that crashed half-way
-//! through a transaction gets the whole transaction again and can skip the events whose
-//! `(position, ordinal)` it already applied.
+//! Transactions arrive in commit order, and a commit record starts at or after the end of the
+//! one before it, so positions never go down. But they can repeat across transactions: when
+//! two transactions commit back to back, the second commit record starts exactly where the
+//! first one ends, and the second transaction's `Begin` has the position of the first one's
+//! `Commit`. So `(position, ordinal)` is **not** a key: compared with it, the second
+//! transaction's first events sort before the first one's `Commit`. The key that strictly
+//! increases along the stream is `(position of the transaction's Begin, ordinal)` — the
+//! commit LSN and the index within the transaction.
+//!
+//! Passing a `Commit` event's position to [`ChangeStream::confirm`] is exact: after a restart
+//! the server sends the transactions after that one and nothing before it. A consumer that
+//! crashed half-way through a transaction gets the whole transaction again and can skip the
+//! events whose `(Begin position, ordinal)` it already applied.
 //!
 //! # Streamed transactions (protocol 2+, `streaming on`)
 //!

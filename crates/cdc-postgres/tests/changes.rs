@@ -289,16 +289,20 @@ async fn read_txns(changes: &mut Changes, n: usize) -> Vec<(Txn, Lsn)> {
     let mut out = Vec::new();
     let mut current: Option<Txn> = None;
     let mut last: Option<(Lsn, u64)> = None;
+    let mut begin_pos = Lsn::INVALID;
     while out.len() < n {
         let ev = next_event(changes, 30).await;
         let PgEvent::Change(e) = ev else {
             continue;
         };
-        // (position, ordinal) grows strictly along the stream
+        // (Begin position, ordinal) grows strictly along the stream
         let SourcePosition::Lsn(pos) = e.position else {
             panic!()
         };
-        let key = (pos, e.txn.as_ref().unwrap().ordinal);
+        if e.change == Change::Begin {
+            begin_pos = pos;
+        }
+        let key = (begin_pos, e.txn.as_ref().unwrap().ordinal);
         assert!(last < Some(key), "{last:?} then {key:?}");
         last = Some(key);
         assert!(e.commit_time.is_some());
@@ -419,6 +423,102 @@ fn a_killed_consumer_resumes_after_the_commit_it_confirmed_without_loss_or_repea
         let marker = workload_txn(&mut w, 99).await;
         let next = read_txns(&mut changes, 1).await;
         assert_eq!(next[0].0, marker);
+        changes.stop().await.unwrap();
+    });
+}
+
+#[test]
+fn protocol_1_sends_whole_transactions_at_commit_and_back_to_back_commits_share_a_position() {
+    let db = Postgres::from_env().fresh_database("pg_chg_v1");
+    db.exec("CREATE TABLE t (id int8 PRIMARY KEY, note text); CREATE PUBLICATION p FOR TABLE t");
+    let slot = format!("{}_s", db.name());
+    run(120, async {
+        // a small logical_decoding_work_mem: the large transaction below spills to disk
+        let mut repl = replication_session(&db, true).await;
+        repl.create_replication_slot(&slot, "pgoutput", false, SnapshotAction::NoExport)
+            .await
+            .unwrap();
+        // what a PostgreSQL 13 gets: protocol 1, no streaming, text values
+        let options = ChangeStreamOptions::for_server_version(130_000, &["p"]);
+        assert_eq!((options.proto_version, options.streaming), (1, false));
+        let mut changes = ChangeStream::start(repl, &slot, Lsn::INVALID, &options)
+            .await
+            .unwrap();
+        let mut w1 = connect(&db).await;
+        let mut w2 = connect(&db).await;
+
+        // a ~600 kB transaction with a rolled-back subtransaction
+        w1.batch_execute(
+            "BEGIN; INSERT INTO t SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 2000) g; \
+             SAVEPOINT s; INSERT INTO t SELECT g, 'void' FROM generate_series(5001, 6000) g; \
+             ROLLBACK TO SAVEPOINT s; INSERT INTO t VALUES (2001, 'kept'); COMMIT",
+        )
+        .await
+        .unwrap();
+        // pairs of transactions that commit back to back
+        let mut pairs = Vec::new();
+        for k in 0..5_i64 {
+            let (a, b) = (10_000 + 2 * k, 10_001 + 2 * k);
+            w1.batch_execute(&format!("BEGIN; INSERT INTO t VALUES ({a}, 'a')"))
+                .await
+                .unwrap();
+            w2.batch_execute(&format!("BEGIN; INSERT INTO t VALUES ({b}, 'b')"))
+                .await
+                .unwrap();
+            w1.batch_execute("COMMIT").await.unwrap();
+            w2.batch_execute("COMMIT").await.unwrap();
+            pairs.push((a, b));
+        }
+
+        // 1 + 10 transactions, whole, in commit order; nothing pending or streamed
+        let mut txns: Vec<(Lsn, Vec<i64>, Lsn)> = Vec::new();
+        let mut open: Option<(Lsn, Vec<i64>)> = None;
+        let mut last: Option<(Lsn, u64)> = None;
+        while txns.len() < 11 {
+            let e = match next_event(&mut changes, 30).await {
+                PgEvent::Change(e) => e,
+                PgEvent::Keepalive { .. } => continue,
+                other => panic!("protocol 1 sent {other:?}"),
+            };
+            let SourcePosition::Lsn(pos) = e.position else {
+                panic!()
+            };
+            let ordinal = e.txn.as_ref().unwrap().ordinal;
+            match &e.change {
+                Change::Begin => {
+                    assert!(open.is_none());
+                    open = Some((pos, Vec::new()));
+                }
+                Change::Commit => {
+                    let (begin, ids) = open.take().unwrap();
+                    txns.push((begin, ids, pos));
+                }
+                c => open.as_mut().unwrap().1.push(id_of(c)),
+            }
+            let key = (
+                open.as_ref()
+                    .map_or_else(|| txns.last().unwrap().0, |o| o.0),
+                ordinal,
+            );
+            assert!(last < Some(key), "{last:?} then {key:?}");
+            last = Some(key);
+        }
+        let mut big: Vec<i64> = (1..=2000).collect();
+        big.push(2001);
+        assert_eq!(txns[0].1, big);
+        for (i, (a, b)) in pairs.iter().enumerate() {
+            assert_eq!(txns[1 + 2 * i].1, [*a]);
+            assert_eq!(txns[2 + 2 * i].1, [*b]);
+        }
+        // positions never go down, and a back-to-back commit starts where the previous
+        // transaction's Commit is: the same position, so (position, ordinal) alone is no key
+        let mut shared = 0;
+        for pair in txns.windows(2) {
+            let (prev_end, next_begin) = (pair[0].2, pair[1].0);
+            assert!(next_begin >= prev_end, "{next_begin} before {prev_end}");
+            shared += usize::from(next_begin == prev_end);
+        }
+        assert!(shared > 0, "no back-to-back commit in {txns:?}");
         changes.stop().await.unwrap();
     });
 }
