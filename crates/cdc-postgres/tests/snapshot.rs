@@ -404,3 +404,37 @@ fn snapshot_under_concurrent_writes_plus_stream_equals_the_final_tables() {
         changes.stop().await.unwrap();
     });
 }
+
+#[test]
+fn a_failed_snapshot_import_is_the_servers_error_and_leaves_no_slot() {
+    let server = Postgres::from_env();
+    let db = server.fresh_database("pg_snap_import");
+    let other = server.fresh_database("pg_snap_other");
+    let slot = format!("{}_s", db.name());
+    run(60, async {
+        // no worker: a usage error before anything is created
+        let repl = connect_replication(&db).await;
+        let e = SnapshotReader::begin(repl, Vec::new(), &slot, false)
+            .await
+            .unwrap_err();
+        assert!(matches!(e.kind(), cdc_postgres::ErrorKind::Usage(_)), "{e}");
+
+        // a worker in another database cannot import the snapshot
+        let repl = connect_replication(&db).await;
+        let workers = vec![connect(&db).await, connect(&other).await];
+        let e = SnapshotReader::begin(repl, workers, &slot, false)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.code().map(|c| c.as_str().to_owned()).as_deref(),
+            Some("0A000"),
+            "{e}"
+        );
+        assert_eq!(e.context(), Some("importing the exported snapshot"));
+        assert!(e.to_string().contains("different database"), "{e}");
+    });
+    let left = db.query(&format!(
+        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '{slot}'"
+    ));
+    assert_eq!(left[0][0].as_deref(), Some("0"), "slot {slot} left behind");
+}

@@ -212,7 +212,9 @@ pub struct SnapshotReader<S> {
 impl<S: AsyncRead + AsyncWrite + Unpin> SnapshotReader<S> {
     /// Creates logical slot `slot_name` (pgoutput) with an exported snapshot on `replication`
     /// (a `replication=database` session) and imports the snapshot into every worker (normal
-    /// sessions to the same database, at least one).
+    /// sessions to the same database, at least one). When a worker cannot import it (a
+    /// session to another database, say), the server's error is returned and the slot is
+    /// dropped again.
     pub async fn begin(
         mut replication: Connection<S>,
         mut workers: Vec<Connection<S>>,
@@ -235,9 +237,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SnapshotReader<S> {
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {}",
             literal(&name)
         );
-        futures::future::try_join_all(workers.iter_mut().map(|w| w.batch_execute(&sql)))
-            .await
-            .map_err(|e| e.during("importing the exported snapshot"))?;
+        let imported =
+            futures::future::try_join_all(workers.iter_mut().map(|w| w.batch_execute(&sql))).await;
+        if let Err(e) = imported {
+            // A permanent slot nobody reads would hold WAL back for good: drop it (a temporary
+            // one goes with the session). The import error is what the caller needs to see.
+            if !temporary {
+                let _ = replication.drop_replication_slot(slot_name, false).await;
+            }
+            return Err(e.during("importing the exported snapshot"));
+        }
         // Every worker holds the snapshot now; the replication session may move on.
         let worker_count = workers.len();
         Ok(SnapshotReader {
