@@ -438,3 +438,150 @@ fn a_failed_snapshot_import_is_the_servers_error_and_leaves_no_slot() {
     ));
     assert_eq!(left[0][0].as_deref(), Some("0"), "slot {slot} left behind");
 }
+
+/// The `id` values of a table's rows as read in chunks, with how often each came.
+fn ids_read(batches: &[RowBatch], table: &str) -> BTreeMap<i64, usize> {
+    let mut seen = BTreeMap::new();
+    for b in batches.iter().filter(|b| b.table.id.name == table) {
+        for r in &b.rows {
+            let Value::Int(id) = r.values[0] else {
+                panic!("id {:?}", r.values[0])
+            };
+            *seen.entry(id).or_insert(0) += 1;
+        }
+    }
+    seen
+}
+
+#[test]
+fn chunk_edges_read_every_row_once_for_negative_boundary_empty_and_single_row_tables() {
+    let db = Postgres::from_env().fresh_database("pg_snap_edges");
+    // keys on both sides of zero, at the extremes of int4 and int2, and dense runs around
+    // the chunk bounds the planner will pick; a table with no key; an empty and a one-row
+    // table
+    db.exec(
+        "CREATE TABLE k4 (id int4 PRIMARY KEY, pad text);
+         INSERT INTO k4 SELECT g, repeat('x', 200) FROM generate_series(-1000, 1000) g;
+         INSERT INTO k4 VALUES (-2147483648, 'min'), (2147483647, 'max');
+         CREATE TABLE k2 (id int2 PRIMARY KEY);
+         INSERT INTO k2 SELECT g FROM generate_series(-32768, -32700) g
+                   UNION ALL SELECT g FROM generate_series(32700, 32767) g;
+         CREATE TABLE nokey (id int8, pad text);
+         INSERT INTO nokey SELECT g % 500, repeat('y', 300) FROM generate_series(1, 3000) g;
+         CREATE TABLE dense (id int8 PRIMARY KEY);
+         INSERT INTO dense SELECT g FROM generate_series(1, 100) g;
+         CREATE TABLE empty (id int8 PRIMARY KEY);
+         CREATE TABLE one (id int8 PRIMARY KEY);
+         INSERT INTO one VALUES (-7);",
+    );
+    let slot = format!("{}_s", db.name());
+    run(120, async {
+        let repl = connect_replication(&db).await;
+        let workers = join_all((0..2).map(|_| connect(&db))).await;
+        let mut snap = SnapshotReader::begin(repl, workers, &slot, true)
+            .await
+            .unwrap();
+        let t = |n: &str| TableId::new("public", n);
+        let mut plans = vec![
+            snap.plan(&t("k4"), Chunking::PrimaryKey { rows: 97 })
+                .await
+                .unwrap(),
+            snap.plan(&t("k2"), Chunking::PrimaryKey { rows: 10 })
+                .await
+                .unwrap(),
+            snap.plan(&t("nokey"), Chunking::Ctid { pages: 3 })
+                .await
+                .unwrap(),
+        ];
+        // the key planner splits evenly between min and max: with int4's extremes in k4
+        // almost every row is in one middle chunk
+        let dense = snap
+            .plan(&t("dense"), Chunking::PrimaryKey { rows: 30 })
+            .await
+            .unwrap();
+        // 1..=100 in 4 chunks: the bounds 26, 51 and 76 are keys of existing rows
+        let bounds: Vec<(Option<i64>, Option<i64>)> = dense
+            .chunks
+            .iter()
+            .map(|c| match c {
+                ChunkRange::Key { from, to, .. } => (*from, *to),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            bounds,
+            [
+                (None, Some(26)),
+                (Some(26), Some(51)),
+                (Some(51), Some(76)),
+                (Some(76), None)
+            ]
+        );
+        plans.push(dense);
+        assert!(plans[0].chunks.len() >= 3, "{:?}", plans[0].chunks);
+        assert!(plans[1].chunks.len() >= 3, "{:?}", plans[1].chunks);
+        assert!(plans[2].chunks.len() >= 3, "{:?}", plans[2].chunks);
+        assert!(matches!(
+            plans[2].chunks[0],
+            ChunkRange::Pages { from: 0, .. }
+        ));
+        // a table without a usable key falls back to page ranges
+        let fallback = snap
+            .plan(&t("nokey"), Chunking::PrimaryKey { rows: 10 })
+            .await
+            .unwrap();
+        assert!(matches!(
+            fallback.chunks[0],
+            ChunkRange::All | ChunkRange::Pages { .. }
+        ));
+        for name in ["empty", "one"] {
+            for chunking in [
+                Chunking::PrimaryKey { rows: 1 },
+                Chunking::Ctid { pages: 1 },
+            ] {
+                let p = snap.plan(&t(name), chunking).await.unwrap();
+                assert_eq!(p.chunks, [ChunkRange::All], "{name} {chunking:?}");
+                plans.push(p);
+            }
+        }
+        let batches: Vec<RowBatch> = snap.read(&plans).try_collect().await.unwrap();
+        assert_eq!(
+            batches.len(),
+            plans.iter().map(|p| p.chunks.len()).sum::<usize>()
+        );
+
+        let mut k4: Vec<i64> = (-1000..=1000).collect();
+        k4.extend([-2_147_483_648, 2_147_483_647]);
+        k4.sort_unstable();
+        let seen = ids_read(&batches, "dense");
+        assert!(seen.values().all(|n| *n == 1), "read twice: {seen:?}");
+        assert_eq!(
+            seen.into_keys().collect::<Vec<_>>(),
+            (1..=100).collect::<Vec<_>>()
+        );
+        let per_chunk: Vec<usize> = batches
+            .iter()
+            .filter(|b| b.table.id.name == "dense")
+            .map(|b| b.rows.len())
+            .collect();
+        assert_eq!(per_chunk.iter().sum::<usize>(), 100);
+        assert!(per_chunk.iter().all(|n| *n == 25), "{per_chunk:?}");
+        let seen = ids_read(&batches, "k4");
+        assert!(seen.values().all(|n| *n == 1), "read twice: {seen:?}");
+        assert_eq!(seen.into_keys().collect::<Vec<_>>(), k4);
+        let k2: Vec<i64> = (-32768..=-32700).chain(32700..=32767).collect();
+        let seen = ids_read(&batches, "k2");
+        assert!(seen.values().all(|n| *n == 1));
+        assert_eq!(seen.into_keys().collect::<Vec<_>>(), k2);
+        // nokey: 3000 rows, ids 0..500 six times each
+        let seen = ids_read(&batches, "nokey");
+        assert_eq!(seen.len(), 500);
+        assert!(seen.values().all(|n| *n == 6), "{seen:?}");
+        assert!(ids_read(&batches, "empty").is_empty());
+        // "one" was planned twice, so read twice
+        assert_eq!(ids_read(&batches, "one"), BTreeMap::from([(-7, 2)]));
+        let (repl, workers) = snap.finish().await.unwrap();
+        assert_eq!(workers.len(), 2);
+        drop(repl);
+    });
+}
