@@ -18,3 +18,6 @@
 //! - `lake`: the `lake` module; pulls `arrow` and `parquet` (no default features, Snappy only).
 
 pub mod sql;
+
+#[cfg(feature = "lake")]
+pub mod lake;
