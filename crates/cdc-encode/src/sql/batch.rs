@@ -149,7 +149,7 @@ impl Batcher {
 
     /// Folds one change into the batch.
     ///
-    /// On error the batch is unchanged.
+    /// On error nothing of `change` is recorded (what was pushed before stays pending).
     pub fn push(&mut self, change: &Change) -> Result<(), Error> {
         match change {
             Change::Begin | Change::Commit | Change::Heartbeat => Ok(()),
