@@ -35,6 +35,12 @@ pub enum ErrorKind {
     /// streams replication, or a statement with the wrong number of parameters).
     #[error("{0}")]
     Usage(Cow<'static, str>),
+    /// A pgoutput message or one of its values could not be decoded (change streams).
+    #[error("pgoutput: {0}")]
+    Decode(#[source] cdc_pgoutput::Error),
+    /// A binary COPY stream could not be read (snapshot reads).
+    #[error("binary COPY: {0}")]
+    CopyBinary(#[source] crate::snapshot::CopyBinaryError),
 }
 
 /// An error of this crate, with what the connection was doing when it happened.

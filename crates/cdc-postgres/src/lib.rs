@@ -40,15 +40,26 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Not in this crate (yet): a consistent snapshot reader over several sessions, catalog
-//! introspection into `cdc_model::TableSchema`, prechecks, DDL capture.
+//! On top of that: [`ChangeStream`] turns the replication stream into `cdc_model::ChangeEvent`s
+//! (module [`changes`]), and [`SnapshotReader`] reads tables in parallel from the exported
+//! snapshot of a new slot, ending exactly where its change stream begins (module
+//! [`snapshot`]). Around them: [`catalog`] reads tables into `cdc_model::TableSchema` plus
+//! PostgreSQL's extras (replica identity, partitions, sequences, indexes, user types),
+//! [`precheck`] turns what the server reports into serializable checks with fix hints, and
+//! [`ddl_capture`] installs event triggers that put each DDL command into the stream as a
+//! transactional logical message, in commit order.
 
+pub mod catalog;
+pub mod changes;
 mod config;
 mod connection;
 mod copy;
+pub mod ddl_capture;
 mod error;
 pub mod feedback;
+pub mod precheck;
 mod replication;
+pub mod snapshot;
 mod tls;
 
 pub use config::{Config, ReplicationMode, SslMode};
@@ -63,6 +74,14 @@ pub use replication::{
     IdentifySystem, ReplicationMessage, ReplicationSlot, ReplicationStream, SnapshotAction,
 };
 pub use tls::request_tls;
+
+pub use changes::{
+    ChangeDecoder, ChangeStream, ChangeStreamOptions, PgEvent, parse_server_version,
+};
+pub use snapshot::{
+    ChunkRange, Chunking, CopyBinaryError, CopyBinaryErrorKind, CopyBinaryParser, RowBatch,
+    SnapshotReader, TablePlan,
+};
 
 /// PostgreSQL object identifiers (type OIDs in [`Column`] and [`Statement`]).
 pub use postgres_protocol::Oid;

@@ -1,0 +1,162 @@
+//! DDL text for the targets the harness cannot run (AnalyticDB, MaxCompute) and naming.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use cdc_model::{Column, ColumnType, ForeignKey, ForeignKeyAction, Index, TableId, TableSchema};
+use cdc_typemap::ddl::{self, DdlOptions};
+use cdc_typemap::{Case, Dialect, IssueKind, Mapper, Severity};
+
+fn table() -> TableSchema {
+    let mut id = Column::new("Id", ColumnType::Int { unsigned: false }).not_null();
+    id.auto_increment = true;
+    let mut at = Column::new("At", ColumnType::Timestamp { precision: None });
+    at.on_update_current_timestamp = true;
+    let mut t = TableSchema::new(
+        TableId::new("Shop", "Orders"),
+        vec![
+            id,
+            Column::new(
+                "Code",
+                ColumnType::VarChar {
+                    length: Some(10),
+                    charset: None,
+                },
+            ),
+            at,
+        ],
+    );
+    t.primary_key = Some(Index::new(Some("PRIMARY"), &["Id"], true));
+    t.unique_keys = vec![Index::new(Some("uk_code"), &["Code"], true)];
+    t.foreign_keys = vec![ForeignKey {
+        name: Some("fk".into()),
+        columns: vec!["Code".into()],
+        referenced_table: TableId::new("Shop", "Codes"),
+        referenced_columns: vec!["Code".into()],
+        on_delete: ForeignKeyAction::Cascade,
+        on_update: ForeignKeyAction::NoAction,
+    }];
+    t
+}
+
+#[test]
+fn analyticdb_distributes_by_the_primary_key_and_reports_what_it_cannot_enforce() {
+    let m = Mapper::new(Dialect::MYSQL_80, Dialect::ANALYTICDB).unwrap();
+    let d = ddl::create_table(&m, &table(), &DdlOptions::default());
+    assert_eq!(
+        d.create[0],
+        "CREATE TABLE \"Shop\".\"Orders\" (\n  \"Id\" serial NOT NULL,\n  \
+         \"Code\" character varying(10),\n  \"At\" timestamp(0) with time zone,\n  \
+         PRIMARY KEY (\"Id\")\n) DISTRIBUTED BY (\"Id\")"
+    );
+    let kinds: Vec<_> = d.issues.iter().map(|i| (i.kind, i.severity)).collect();
+    assert!(kinds.contains(&(IssueKind::Key, Severity::Unsupported)));
+    assert!(kinds.contains(&(IssueKind::ForeignKey, Severity::Unsupported)));
+    assert!(kinds.contains(&(IssueKind::OnUpdate, Severity::Unsupported)));
+    assert!(kinds.contains(&(IssueKind::AutoIncrement, Severity::Note)));
+    assert!(d.after_load.is_empty());
+}
+
+#[test]
+fn analyticdb_without_keys_is_distributed_randomly() {
+    let m = Mapper::new(Dialect::MYSQL_80, Dialect::ANALYTICDB).unwrap();
+    let t = TableSchema::new(
+        TableId::new("s", "t"),
+        vec![Column::new("a", ColumnType::Int { unsigned: false })],
+    );
+    let d = ddl::create_table(&m, &t, &DdlOptions::default());
+    assert!(d.create[0].ends_with(") DISTRIBUTED RANDOMLY"));
+    assert_eq!(d.issues[0].kind, IssueKind::Table);
+}
+
+#[test]
+fn maxcompute_base_and_log_tables() {
+    let m = Mapper::new(Dialect::MYSQL_80, Dialect::MAXCOMPUTE).unwrap();
+    let mut t = table();
+    t.columns[1].comment = Some("the code".into());
+    let o = DdlOptions {
+        if_not_exists: true,
+        log_partitions: vec!["modifytime_year".into()],
+        ..DdlOptions::default()
+    };
+    let d = ddl::create_table(&m, &t, &o);
+    assert_eq!(
+        d.create,
+        vec![
+            "CREATE TABLE IF NOT EXISTS `Orders_base` (\n  `Id` BIGINT,\n  \
+             `Code` STRING COMMENT 'the code',\n  `At` TIMESTAMP\n)"
+                .to_owned(),
+            "CREATE TABLE IF NOT EXISTS `Orders_log` (\n  `record_id` BIGINT,\n  \
+             `operation_flag` STRING,\n  `utc_timestamp` BIGINT,\n  `before_flag` STRING,\n  \
+             `after_flag` STRING,\n  `Id` BIGINT,\n  `Code` STRING COMMENT 'the code',\n  \
+             `At` TIMESTAMP\n) PARTITIONED BY (`modifytime_year` STRING)"
+                .to_owned(),
+        ]
+    );
+    assert_eq!(d.target, Some(TableId::new("Shop", "Orders_base")));
+    // A source column named like a metadata column cannot be placed in the _log table.
+    let clash = TableSchema::new(
+        TableId::new("s", "t"),
+        vec![Column::new(
+            "record_id",
+            ColumnType::Int { unsigned: false },
+        )],
+    );
+    let d = ddl::create_table(&m, &clash, &DdlOptions::default());
+    assert!(
+        d.issues
+            .iter()
+            .any(|i| i.kind == IssueKind::Name && i.severity == Severity::Unsupported)
+    );
+}
+
+#[test]
+fn naming_policy_renames_cases_and_cuts_long_names() {
+    let m = Mapper::new(Dialect::MYSQL_80, Dialect::POSTGRES_15).unwrap();
+    let mut o = DdlOptions::default();
+    o.names.case = Case::Lower;
+    o.names
+        .rename_column(TableId::new("Shop", "Orders"), "Code", "order_code");
+    let mut t = table();
+    t.foreign_keys.clear();
+    t.columns.push(Column::new(
+        "x".repeat(70),
+        ColumnType::Int { unsigned: false },
+    ));
+    let d = ddl::create_table(&m, &t, &o);
+    let create = &d.create[0];
+    assert!(create.starts_with("CREATE TABLE \"shop\".\"orders\" (\n  \"id\" integer GENERATED BY DEFAULT AS IDENTITY NOT NULL"));
+    assert!(create.contains("\"order_code\" character varying(10)"));
+    assert!(create.contains("CONSTRAINT \"orders_uk_code\" UNIQUE (\"order_code\")"));
+    let long = format!("\"{}_", "x".repeat(54));
+    assert!(create.contains(&long), "{create}");
+    assert!(d.issues.iter().any(|i| i.kind == IssueKind::Name));
+    // Two source columns that fold to one target name are reported.
+    let mut dup = table();
+    dup.columns
+        .push(Column::new("ID", ColumnType::Int { unsigned: false }));
+    let d = ddl::create_table(&m, &dup, &o);
+    assert!(
+        d.issues
+            .iter()
+            .any(|i| i.kind == IssueKind::Name && i.severity == Severity::Unsupported)
+    );
+}
+
+#[test]
+fn mysql_target_keeps_attributes() {
+    let m = Mapper::new(Dialect::MYSQL_57, Dialect::MYSQL_80).unwrap();
+    let d = ddl::create_table(&m, &table(), &DdlOptions::default());
+    assert_eq!(
+        d.create[0],
+        "CREATE TABLE `Shop`.`Orders` (\n  `Id` int NOT NULL AUTO_INCREMENT,\n  \
+         `Code` varchar(10),\n  `At` timestamp ON UPDATE CURRENT_TIMESTAMP,\n  \
+         PRIMARY KEY (`Id`),\n  UNIQUE KEY `uk_code` (`Code`)\n)"
+    );
+    assert_eq!(
+        d.after_load,
+        vec![
+            "ALTER TABLE `Shop`.`Orders` ADD CONSTRAINT `fk` FOREIGN KEY (`Code`) REFERENCES \
+             `Shop`.`Codes` (`Code`) ON DELETE CASCADE ON UPDATE NO ACTION"
+                .to_owned()
+        ]
+    );
+}
