@@ -91,6 +91,14 @@ pub enum IssueKind {
     UserType,
     /// A name longer than the target allows, or two names that collide after mapping.
     Name,
+    /// A DDL statement, or a clause of one, that is not translated for this pair: nothing is
+    /// run for it on the target.
+    Ddl,
+    /// `FIRST`/`AFTER` column placement the target cannot reproduce: the column goes last.
+    ColumnPosition,
+    /// A view or routine's `DEFINER` is dropped and `SQL SECURITY` made `INVOKER` (users are
+    /// not migrated).
+    Definer,
 }
 
 /// One case the mapping reports instead of guessing: where, what, and why.

@@ -15,6 +15,9 @@
 //! - [`ddl`]: `CREATE TABLE` (with keys, defaults, identity, comments, indexes, and foreign
 //!   keys to add after the load) for PostgreSQL, AnalyticDB, MySQL/MariaDB, and MaxCompute
 //!   `_base`/`_log` tables.
+//! - [`translate`]: incremental DDL — one source DDL statement (a MySQL binlog QUERY event, a
+//!   captured PostgreSQL command) to the target's statements, with the same mapping, names
+//!   and reported issues.
 //!
 //! The mapping tables, generated from this code (a test fails when they drift), are in
 //! [`mappings`] (`MAPPING.md` beside this crate), with where they differ from pgloader's
@@ -48,6 +51,7 @@ mod naming;
 mod to_maxcompute;
 mod to_mysql;
 mod to_pg;
+pub mod translate;
 
 pub use dialect::{Dialect, Version};
 pub use issue::{Issue, IssueKind, Severity};

@@ -586,4 +586,174 @@ fn enum_and_set_labels_with_backslashes_and_quotes_reach_mariadb_unchanged() {
         db.query("SELECT HEX(s) FROM e WHERE s IS NOT NULL")[0][0].as_deref(),
         Some("785C79")
     );
+// ----- incremental DDL translation -------------------------------------------------------
+
+use cdc_mysql_schema::{DatabaseDef, Flavor, SchemaTracker, TrackerOptions};
+use cdc_typemap::NamePolicy;
+use cdc_typemap::translate::{Translation, Translator};
+
+fn maria_tracker(db: &str) -> SchemaTracker {
+    let mut t = SchemaTracker::new(TrackerOptions::new(Flavor::MariaDb));
+    t.seed_database(
+        db,
+        DatabaseDef {
+            charset: "utf8mb4".into(),
+            collation: "utf8mb4_general_ci".into(),
+        },
+    );
+    t
+}
+
+/// Runs `sql` on the source, translates it against the tracked schema before it, advances the
+/// tracker, and returns the translation.
+fn source_step(
+    src: &cdc_testkit::MariaDbDatabase,
+    tracker: &mut SchemaTracker,
+    tr: &Translator,
+    sql: &str,
+) -> Translation {
+    src.exec(sql);
+    let out = tr.mysql(tracker, src.name(), sql).unwrap();
+    tracker.apply(src.name(), sql).unwrap();
+    out
+}
+
+/// Index name, key part order, column, prefix length of a MariaDB table.
+fn maria_index_parts(db: &cdc_testkit::MariaDbDatabase, table: &str) -> Vec<Vec<Option<String>>> {
+    db.query(&format!(
+        "SELECT INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, NON_UNIQUE FROM information_schema.STATISTICS \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}' ORDER BY INDEX_NAME, SEQ_IN_INDEX"
+    ))
+}
+
+#[test]
+fn mysql_ddl_replayed_on_a_second_mariadb_database_gives_the_same_catalog() {
+    let server = MariaDb::from_env();
+    let src = server.fresh_database("ddlx_my_src");
+    let dst = server.fresh_database("ddlx_my_dst");
+    let s = src.name().to_owned();
+    let mut names = NamePolicy::default();
+    names.schemas.insert(s.clone(), dst.name().into());
+    names.rename_table(
+        TableId::new(&s, "orders"),
+        TableId::new(dst.name(), "orders_t"),
+    );
+    names.rename_column(TableId::new(&s, "orders"), "note", "memo");
+    let tr = Translator::new(
+        Mapper::new(Dialect::MARIADB_1011, Dialect::MARIADB_1011).unwrap(),
+        names.clone(),
+    )
+    .unwrap();
+    let mut tracker = maria_tracker(&s);
+    let workload = [
+        "CREATE TABLE orders (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, \
+         note VARCHAR(20) CHARACTER SET latin1 DEFAULT 'x', \
+         placed DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), \
+         KEY ix_note (note(5)), CONSTRAINT chk_note CHECK (note <> 'bad')) ENGINE=InnoDB",
+        "CREATE TABLE items (id INT NOT NULL PRIMARY KEY, order_id INT UNSIGNED, sku CHAR(8) NOT NULL, \
+         CONSTRAINT fk_order FOREIGN KEY (order_id) REFERENCES orders (id))",
+        "CREATE TABLE scratch (a INT)",
+        "ALTER TABLE orders ADD COLUMN qty SMALLINT NOT NULL DEFAULT 1 AFTER id, \
+         MODIFY note VARCHAR(40) CHARACTER SET utf8mb4, ADD UNIQUE KEY uk_note (note), ALGORITHM=COPY",
+        "ALTER TABLE orders ADD COLUMN total DECIMAL(12,2) AS (qty * 2) VIRTUAL, ALTER COLUMN note SET DEFAULT 'y'",
+        "ALTER TABLE orders CHANGE note memo_src VARCHAR(40) NOT NULL DEFAULT ''",
+        "CREATE INDEX ix_sku ON items (sku(4) DESC, id)",
+        "CREATE DEFINER=root@localhost SQL SECURITY DEFINER VIEW v_orders AS SELECT id, qty FROM orders",
+        "CREATE DEFINER=`root`@`localhost` PROCEDURE count_orders() SELECT COUNT(*) FROM orders",
+        "CREATE DEFINER=root@localhost FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2",
+        "TRUNCATE TABLE items",
+        "DROP INDEX ix_sku ON items",
+        "RENAME TABLE items TO items2",
+        "ALTER TABLE items2 ADD COLUMN price DECIMAL(10,2) UNSIGNED FIRST, RENAME COLUMN sku TO sku2",
+        "DROP TABLE scratch",
+    ];
+    for sql in workload {
+        let out = source_step(&src, &mut tracker, &tr, sql);
+        assert_eq!(out.statements.len(), 1, "{sql}: {out:?}");
+        for st in &out.statements {
+            dst.try_exec(st)
+                .unwrap_or_else(|e| panic!("{sql}\n-> {st}\n{e}"));
+        }
+    }
+    // Tables: the target has the renamed ones and no scratch table.
+    let tables = |db: &cdc_testkit::MariaDbDatabase| {
+        db.query("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME")
+    };
+    let rename = |t: &str| {
+        if t == "orders" {
+            "orders_t".to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    let want: Vec<Vec<Option<String>>> = tables(&src)
+        .into_iter()
+        .map(|r| vec![r[0].as_deref().map(rename), r[1].clone()])
+        .collect();
+    let mut want = want;
+    want.sort();
+    assert_eq!(tables(&dst), want);
+    // Columns and keys, with the policy's names.
+    for (s_table, d_table) in [("orders", "orders_t"), ("items2", "items2")] {
+        let src_cols = maria_columns(&src, s_table);
+        let want: Vec<MariaColumn> = src_cols
+            .into_iter()
+            .map(|(n, t, cs, co)| (names.column(&TableId::new(&s, s_table), &n), t, cs, co))
+            .collect();
+        assert_eq!(maria_columns(&dst, d_table), want, "{s_table}");
+        assert_eq!(
+            maria_index_parts(&dst, d_table),
+            maria_index_parts(&src, s_table),
+            "{s_table}"
+        );
+    }
+    // Defaults, generated columns and ON UPDATE came through byte for byte.
+    let extra = |db: &cdc_testkit::MariaDbDatabase, t: &str| {
+        db.query(&format!("SELECT COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, EXTRA, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{t}' ORDER BY ORDINAL_POSITION"))
+    };
+    assert_eq!(extra(&dst, "orders_t"), extra(&src, "orders"));
+    // The check constraint and the foreign key exist on the target, against the renamed table.
+    let fk = dst.query("SELECT CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()");
+    assert_eq!(
+        fk,
+        vec![vec![Some("fk_order".into()), Some("orders_t".into())]]
+    );
+    let chk = dst.query("SELECT CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()");
+    assert_eq!(chk, vec![vec![Some("chk_note".into())]]);
+    // Views and routines: DEFINER on the source, INVOKER on the target.
+    let view = |db: &cdc_testkit::MariaDbDatabase| {
+        db.query("SELECT TABLE_NAME, SECURITY_TYPE FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()")
+    };
+    assert_eq!(
+        view(&src),
+        vec![vec![Some("v_orders".into()), Some("DEFINER".into())]]
+    );
+    assert_eq!(
+        view(&dst),
+        vec![vec![Some("v_orders".into()), Some("INVOKER".into())]]
+    );
+    let routines = |db: &cdc_testkit::MariaDbDatabase| {
+        db.query("SELECT ROUTINE_NAME, SECURITY_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY ROUTINE_NAME")
+    };
+    assert_eq!(
+        routines(&src),
+        vec![
+            vec![Some("count_orders".into()), Some("DEFINER".into())],
+            vec![Some("twice".into()), Some("DEFINER".into())]
+        ]
+    );
+    assert_eq!(
+        routines(&dst),
+        vec![
+            vec![Some("count_orders".into()), Some("INVOKER".into())],
+            vec![Some("twice".into()), Some("INVOKER".into())]
+        ]
+    );
+    // The view reads the renamed table on the target.
+    dst.exec("INSERT INTO orders_t (id, qty) VALUES (1, 3)");
+    assert_eq!(
+        dst.query("SELECT qty FROM v_orders"),
+        vec![vec![Some("3".into())]]
+    );
+    assert_eq!(dst.query("SELECT twice(4)"), vec![vec![Some("8".into())]]);
 }
