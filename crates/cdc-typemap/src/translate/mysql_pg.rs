@@ -112,10 +112,7 @@ pub(super) fn translate(
             }
         }
         Statement::CreateIndex { table, key } => {
-            let id = c.id(&table)?;
-            let spec = AlterSpec::AddKey(key);
-            c.alter_table(&table, false, vec![spec])?;
-            let _ = id;
+            c.alter_table(&table, false, vec![AlterSpec::AddKey(key)])?;
         }
         Statement::DropIndex {
             table,
@@ -309,16 +306,14 @@ impl Ctx<'_> {
             return;
         }
         let qt = quote_table(self.target(), &to_t);
-        let rename = |old: String, new: String| (old, new);
         let mut constraints = Vec::new();
         let mut indexes = Vec::new();
         if before.primary_key.is_some() {
-            constraints.push(rename(
+            constraints.push((
                 fit_identifier(self.target(), &format!("{}_pkey", from_t.name)).0,
                 fit_identifier(self.target(), &format!("{}_pkey", to_t.name)).0,
             ));
         }
-        let renamed_to = TableId::new(before.id.schema.clone(), to.name.clone());
         for uk in &before.unique_keys {
             let name = uk.name.clone().unwrap_or_else(|| "key".into());
             let pair = (
@@ -348,7 +343,6 @@ impl Ctx<'_> {
                 ));
             }
         }
-        let _ = renamed_to;
         for (old, new) in constraints {
             if old != new {
                 self.out.statements.push(format!(
@@ -576,13 +570,27 @@ impl Ctx<'_> {
 
     fn change_column(&mut self, id: &TableId, qt: &str, b: &Column, a: &Column) {
         let target = self.target();
-        let pb = pg_column(self.mapper(), id, b, &self.options);
-        let pa = pg_column(self.mapper(), id, a, &self.options);
-        let qc = self.qc(id, &a.name);
         let tname = self.target_id(id).name;
         let cname = fit_identifier(target, &self.tr.names.column(id, &a.name)).0;
         let check_name = self.q(&fit_identifier(target, &format!("{tname}_{cname}_check")).0);
         let mut st = Vec::new();
+        if b.name != a.name {
+            // PostgreSQL rewrites the CHECK for the new column name but keeps the constraint's
+            // name: rename it to the name schema migration would have given it.
+            let old = fit_identifier(target, &self.tr.names.column(id, &b.name)).0;
+            let old = self.q(&fit_identifier(target, &format!("{tname}_{old}_check")).0);
+            if old != check_name && self.mapper().map_column(id, b).check.is_some() {
+                st.push(format!(
+                    "ALTER TABLE {qt} RENAME CONSTRAINT {old} TO {check_name}"
+                ));
+            }
+        }
+        // The old column under its new name, so only real changes show.
+        let mut b_renamed = b.clone();
+        b_renamed.name = a.name.clone();
+        let pb = pg_column(self.mapper(), id, &b_renamed, &self.options);
+        let pa = pg_column(self.mapper(), id, a, &self.options);
+        let qc = self.qc(id, &a.name);
         let retyped = pb.ty != pa.ty || pb.collation != pa.collation;
         let mut changed = retyped;
         if pb.check != pa.check && pb.check.is_some() {
