@@ -936,3 +936,126 @@ fn mysql_ddl_replayed_on_postgres_converges_to_schema_migration_of_the_final_sch
         assert_eq!(got, want);
     }
 }
+
+/// `text` with the identifier `from` (a whole word of `[A-Za-z0-9_]`) replaced by `to`.
+fn replace_word(text: &str, from: &str, to: &str) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(from) {
+        out.push_str(&rest[..i]);
+        let before = out.chars().last();
+        let after = rest[i + from.len()..].chars().next();
+        if before.is_some_and(is_word) || after.is_some_and(is_word) {
+            out.push_str(from);
+        } else {
+            out.push_str(to);
+        }
+        rest = &rest[i + from.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn postgres_ddl_replayed_with_renames_gives_the_renamed_catalog() {
+    let pg = Postgres::from_env();
+    let db = pg.fresh_database("ddlx_pg_pg");
+    db.exec("CREATE SCHEMA src");
+    db.exec("CREATE SCHEMA dst");
+    let mut names = NamePolicy::default();
+    names.schemas.insert("src".into(), "dst".into());
+    names.rename_table(
+        TableId::new("src", "orders"),
+        TableId::new("dst", "orders_t"),
+    );
+    names.rename_column(TableId::new("src", "orders"), "note", "memo");
+    let tr = Translator::new(
+        Mapper::new(Dialect::POSTGRES_15, Dialect::POSTGRES_15).unwrap(),
+        names,
+    )
+    .unwrap();
+    let workload = [
+        "CREATE TABLE orders (id bigint PRIMARY KEY, note text NOT NULL DEFAULT 'x', qty int CHECK (qty > 0))",
+        "CREATE TABLE items (id int PRIMARY KEY, sku varchar(8))",
+        "ALTER TABLE orders ADD COLUMN item_id int",
+        "ALTER TABLE orders ADD COLUMN status text DEFAULT 'new'",
+        "ALTER TABLE orders ALTER COLUMN qty TYPE bigint",
+        "ALTER TABLE orders ADD CONSTRAINT fk_item FOREIGN KEY (item_id) REFERENCES items (id)",
+        "ALTER TABLE orders ADD CONSTRAINT chk_note CHECK (note <> '' AND orders.note <> 'bad')",
+        "ALTER TABLE orders ALTER COLUMN note DROP DEFAULT",
+        "CREATE INDEX ix_note ON orders (lower(note), qty DESC)",
+        "ALTER TABLE items DROP COLUMN sku",
+        "ALTER TABLE items RENAME TO items2",
+        "TRUNCATE orders",
+        "CREATE TABLE gone (a int)",
+        "DROP TABLE gone",
+    ];
+    for sql in workload {
+        db.exec(&format!("SET search_path TO src; {sql}"));
+        let out = tr.postgres("src", sql).unwrap();
+        assert_eq!(out.statements.len(), 1, "{sql}: {out:?}");
+        assert!(out.issues.is_empty(), "{sql}: {out:?}");
+        // The target session's search path is not the source's: names are qualified.
+        db.try_exec(&out.statements[0])
+            .unwrap_or_else(|e| panic!("{sql}\n-> {}\n{e}", out.statements[0]));
+    }
+    // The source catalog with the policy's names is the target catalog.
+    let explicit = ["fk_item", "chk_note", "ix_note"];
+    let want: Vec<Vec<Option<String>>> = pg_catalog(&db, "src")
+        .into_iter()
+        .map(|r| {
+            let orders = r[1].as_deref() == Some("orders");
+            r.iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let v = v.clone()?;
+                    Some(match (i, orders) {
+                        (1, true) => "orders_t".to_owned(),
+                        (2, true) if r[0].as_deref() == Some("column") => {
+                            if v == "note" {
+                                "memo".into()
+                            } else {
+                                v
+                            }
+                        }
+                        (2, true) if !explicit.contains(&v.as_str()) => {
+                            v.replacen("orders_", "orders_t_", 1)
+                        }
+                        (3.., true) => {
+                            let v = replace_word(
+                                &replace_word(&v, "note", "memo"),
+                                "orders",
+                                "orders_t",
+                            );
+                            // An index definition names the index: auto names follow the table.
+                            match r[2].as_deref() {
+                                Some(n) if !explicit.contains(&n) => v.replacen(
+                                    &format!("INDEX {n} "),
+                                    &format!("INDEX {} ", n.replacen("orders_", "orders_t_", 1)),
+                                    1,
+                                ),
+                                _ => v,
+                            }
+                        }
+                        _ => v,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut want = want;
+    want.sort();
+    let mut got = pg_catalog(&db, "dst");
+    got.sort();
+    assert_eq!(got, want);
+    // 6 columns, 5 constraints, 3 indexes; the renamed column in the CHECK and the index.
+    assert_eq!(got.len(), 14);
+    assert!(got.iter().any(|r| r[2].as_deref() == Some("chk_note")
+        && r[4].as_deref().is_some_and(|d| d.contains("memo <> 'bad'"))));
+    // No table was created anywhere else (unqualified names would have gone to public).
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        vec![vec![Some("0".into())]]
+    );
+}

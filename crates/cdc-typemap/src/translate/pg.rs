@@ -257,8 +257,26 @@ impl Renamer<'_> {
             match e {
                 Expr::Identifier(i) => self.column(table, i),
                 Expr::CompoundIdentifier(parts) => {
-                    if let Some(last) = parts.last_mut() {
-                        self.column(table, last);
+                    // `table.column` (`schema.table.column`): the column of this table, and
+                    // the qualifier its target name.
+                    let n = parts.len();
+                    let names_table =
+                        n >= 2 && parts.get(n - 2).is_some_and(|t| fold(t) == table.name);
+                    if names_table {
+                        if let Some(last) = parts.last_mut() {
+                            self.column(table, last);
+                        }
+                        let target = self.names.table(table);
+                        if let Some(t) = parts.get_mut(n - 2)
+                            && fold(t) != target.name
+                        {
+                            *t = quoted(&target.name);
+                        }
+                        if n >= 3
+                            && let Some(s) = parts.get_mut(n - 3)
+                        {
+                            *s = quoted(&target.schema);
+                        }
                     }
                 }
                 _ => {}
