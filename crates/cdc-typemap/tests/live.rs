@@ -586,6 +586,8 @@ fn enum_and_set_labels_with_backslashes_and_quotes_reach_mariadb_unchanged() {
         db.query("SELECT HEX(s) FROM e WHERE s IS NOT NULL")[0][0].as_deref(),
         Some("785C79")
     );
+}
+
 // ----- incremental DDL translation -------------------------------------------------------
 
 use cdc_mysql_schema::{DatabaseDef, Flavor, SchemaTracker, TrackerOptions};
