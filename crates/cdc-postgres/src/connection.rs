@@ -376,7 +376,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Like [`connect`](Self::connect) over TLS, with the `tls-server-end-point` channel
     /// binding data: the hash of the server's certificate (SHA-256 for certificates signed
-    /// with MD5 or SHA-1, otherwise the certificate's own signature hash; RFC 5929). When the
+    /// with MD5 or SHA-1, otherwise the certificate's own signature hash; RFC 5929 —
+    /// [`tls_server_end_point_hash`](crate::tls_server_end_point_hash) picks it). When the
     /// server offers SCRAM-SHA-256-PLUS it is used, binding the authentication to this TLS
     /// session.
     pub async fn connect_with_channel_binding(

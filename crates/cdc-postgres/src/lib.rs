@@ -73,7 +73,7 @@ pub use feedback::{DEFAULT_FEEDBACK_INTERVAL, Feedback, StandbyStatusUpdate};
 pub use replication::{
     IdentifySystem, ReplicationMessage, ReplicationSlot, ReplicationStream, SnapshotAction,
 };
-pub use tls::request_tls;
+pub use tls::{EndPointHash, request_tls, tls_server_end_point_hash};
 
 pub use changes::{
     ChangeDecoder, ChangeStream, ChangeStreamOptions, PgEvent, parse_server_version,

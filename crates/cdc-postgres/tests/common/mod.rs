@@ -1,6 +1,8 @@
 //! Helpers shared by the live tests: a TCP connection to the test server, a timeout.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod instance;
+
 use std::future::Future;
 use std::net::TcpStream;
 use std::time::Duration;
