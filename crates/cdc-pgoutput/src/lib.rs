@@ -59,6 +59,7 @@
 mod cursor;
 mod decoder;
 mod error;
+mod fast;
 mod message;
 mod replication;
 mod types;

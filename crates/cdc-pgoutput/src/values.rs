@@ -11,6 +11,7 @@ use cdc_model::{
 
 use crate::cursor::Cursor;
 use crate::error::{Error, Result};
+use crate::fast;
 use crate::replication::timestamp_from_pg;
 use crate::types::{ScalarKind, ValueKind};
 
@@ -100,13 +101,48 @@ pub fn decode_binary_value(kind: &ValueKind, bytes: &Bytes) -> Result<Value> {
 }
 
 fn text_scalar(k: ScalarKind, b: &Bytes) -> Result<Value> {
-    use ScalarKind as K;
-    // Types whose bytes pass through untouched first: no UTF-8 check needed.
     match k {
-        K::Text | K::Unknown => return Ok(utf8_text(b)),
-        K::Bytea => return parse_bytea(b).map(Value::Bytes),
-        _ => {}
+        // The bytes pass through untouched: a slice of the message, no UTF-8 check.
+        ScalarKind::Text | ScalarKind::Unknown => Ok(utf8_text(b)),
+        ScalarKind::Bytea => parse_bytea(b).map(Value::Bytes),
+        _ => text_scalar_slice(k, b),
     }
+}
+
+/// The plain forms of the commonest types, read straight from the bytes (see `fast`); `None`
+/// sends the value through the general parser.
+#[inline]
+fn text_scalar_fast(k: ScalarKind, b: &[u8]) -> Option<Value> {
+    use ScalarKind as K;
+    Some(match k {
+        K::Bool => match b {
+            b"t" => Value::Bool(true),
+            b"f" => Value::Bool(false),
+            _ => return None,
+        },
+        K::Int2 => Value::Int(i64::from(i16::try_from(fast::int(b)?).ok()?)),
+        K::Int4 => Value::Int(i64::from(i32::try_from(fast::int(b)?).ok()?)),
+        K::Int8 => Value::Int(fast::int(b)?),
+        K::Numeric => Value::Decimal(fast::numeric(b)?),
+        K::Date => Value::Date(fast::date(b)?),
+        K::Timestamp => Value::DateTime(fast::datetime(b)?),
+        K::TimestampTz => Value::Timestamp(fast::timestamptz(b)?),
+        _ => return None,
+    })
+}
+
+/// A text value of a kind other than text, unknown and bytea, from bytes that need not be a
+/// `Bytes` (array elements are slices of the array's text).
+fn text_scalar_slice(k: ScalarKind, b: &[u8]) -> Result<Value> {
+    match text_scalar_fast(k, b) {
+        Some(v) => Ok(v),
+        None => text_scalar_general(k, b),
+    }
+}
+
+/// The general text parser of every kind but text, unknown and bytea.
+fn text_scalar_general(k: ScalarKind, b: &[u8]) -> Result<Value> {
+    use ScalarKind as K;
     let s = std::str::from_utf8(b).map_err(|_| bad(k, "not UTF-8"))?;
     let num = |what: &'static str| bad(k, what);
     Ok(match k {
@@ -193,7 +229,8 @@ fn text_scalar(k: ScalarKind, b: &Bytes) -> Result<Value> {
             index: None,
             label: Some(s.to_owned()),
         }),
-        K::Text | K::Unknown | K::Bytea => utf8_text(b),
+        K::Text | K::Unknown => Value::Text(Text::new(Bytes::copy_from_slice(b), Charset::Utf8mb4)),
+        K::Bytea => Value::Bytes(parse_bytea(b)?),
     })
 }
 
@@ -432,23 +469,13 @@ fn binary_numeric(b: &Bytes) -> Result<Decimal> {
     Decimal::from_parts(negative, &s, dscale).map_err(|_| bad(k, "bad digits"))
 }
 
-fn parse_bytea(b: &Bytes) -> Result<Bytes> {
+fn parse_bytea(b: &[u8]) -> Result<Bytes> {
     let k = ScalarKind::Bytea;
     if let Some(hex) = b.strip_prefix(b"\\x") {
-        if hex.len() % 2 != 0 {
-            return Err(bad(k, "odd number of hex digits"));
-        }
-        let mut out = Vec::with_capacity(hex.len() / 2);
-        for pair in hex.chunks_exact(2) {
-            let (Some(hi), Some(lo)) = (
-                pair.first().and_then(|c| hex_val(*c)),
-                pair.get(1).and_then(|c| hex_val(*c)),
-            ) else {
-                return Err(bad(k, "not a hex digit"));
-            };
-            out.push((hi << 4) | lo);
-        }
-        return Ok(Bytes::from(out));
+        return match fast::hex(hex) {
+            Some(out) => Ok(Bytes::from(out)),
+            None => hex_general(hex).map(Bytes::from),
+        };
     }
     // the escape format (bytea_output = 'escape')
     let mut out = Vec::with_capacity(b.len());
@@ -480,6 +507,26 @@ fn parse_bytea(b: &Bytes) -> Result<Bytes> {
         }
     }
     Ok(Bytes::from(out))
+}
+
+/// The hex form of bytea (after `\\x`), digit by digit: the reference for `fast::hex`, and
+/// the error when that fails.
+fn hex_general(hex: &[u8]) -> Result<Vec<u8>> {
+    let k = ScalarKind::Bytea;
+    if !hex.len().is_multiple_of(2) {
+        return Err(bad(k, "odd number of hex digits"));
+    }
+    let mut out = Vec::with_capacity(hex.len() / 2);
+    for pair in hex.chunks_exact(2) {
+        let (Some(hi), Some(lo)) = (
+            pair.first().and_then(|c| hex_val(*c)),
+            pair.get(1).and_then(|c| hex_val(*c)),
+        ) else {
+            return Err(bad(k, "not a hex digit"));
+        };
+        out.push((hi << 4) | lo);
+    }
+    Ok(out)
 }
 
 fn hex_val(c: u8) -> Option<u8> {
@@ -701,13 +748,24 @@ fn parse_money(s: &str) -> Option<i64> {
 
 /// Parses an array literal: `{1,2}`, `{{"a b",NULL},{"c\"d",e}}`, `[0:1]={1,2}`.
 fn text_array(k: ScalarKind, b: &Bytes) -> Result<Array> {
+    text_array_with(k, b, true)
+}
+
+/// `plain`: locate elements without escapes in place ([`ArrayText::element_plain`]); off, every
+/// element is unescaped into a copy (the reference the tests compare with).
+fn text_array_with(k: ScalarKind, b: &Bytes, plain: bool) -> Result<Array> {
+    // Every two elements have a comma between them, so this bounds the element count
+    // (quoted commas make it larger; the cap keeps that from reserving much).
+    let commas = b.iter().filter(|c| **c == b',').count();
     let mut p = ArrayText {
         s: b,
         pos: 0,
-        dims: Vec::new(),
+        dims: [None; MAX_DIMS],
+        ndims: 0,
         leaf_depth: None,
-        elements: Vec::new(),
+        elements: Vec::with_capacity(commas.saturating_add(1).min(1024)),
         kind: k,
+        plain,
     };
     let mut lower = Vec::new();
     if b.first() == Some(&b'[') {
@@ -734,16 +792,17 @@ fn text_array(k: ScalarKind, b: &Bytes) -> Result<Array> {
     if p.pos != b.len() {
         return Err(p.err("text after the array"));
     }
-    let dims_found: Option<Vec<u32>> = p.dims.iter().copied().collect();
-    let dims_found = dims_found.ok_or_else(|| p.err("inconsistent nesting"))?;
-    let total = dims_found
+    let mut found = [0u32; MAX_DIMS];
+    for (f, d) in found.iter_mut().zip(p.dims.iter().take(p.ndims)) {
+        *f = d.ok_or_else(|| p.err("inconsistent nesting"))?;
+    }
+    let pdims = found.get(..p.ndims).unwrap_or_default();
+    let total = pdims
         .iter()
         .try_fold(1usize, |acc, d| acc.checked_mul(*d as usize));
     if !p.elements.is_empty() && total != Some(p.elements.len()) {
         return Err(p.err("sub-arrays of different lengths"));
     }
-    p.dims.clear();
-    let pdims = dims_found;
     let dims = if p.elements.is_empty() {
         Vec::new()
     } else if lower.is_empty() {
@@ -755,7 +814,7 @@ fn text_array(k: ScalarKind, b: &Bytes) -> Result<Array> {
             })
             .collect()
     } else {
-        if lower.len() != pdims.len() || lower.iter().zip(&pdims).any(|((_, l), d)| l != d) {
+        if lower.len() != pdims.len() || lower.iter().zip(pdims).any(|((_, l), d)| l != d) {
             return Err(p.err("bounds do not match the elements"));
         }
         lower
@@ -772,13 +831,26 @@ fn text_array(k: ScalarKind, b: &Bytes) -> Result<Array> {
     })
 }
 
+/// Where an array element's text is.
+enum Raw {
+    /// `start..end` of the array's bytes, as is.
+    Slice(usize, usize),
+    /// An unescaped copy.
+    Owned(Vec<u8>),
+}
+
 struct ArrayText<'a> {
     s: &'a Bytes,
     pos: usize,
-    dims: Vec<Option<u32>>,
+    /// Length of each dimension, once a sub-array at that depth has closed.
+    dims: [Option<u32>; MAX_DIMS],
+    /// Dimensions seen.
+    ndims: usize,
     leaf_depth: Option<usize>,
     elements: Vec<Value>,
     kind: ScalarKind,
+    /// Try [`Self::element_plain`] first.
+    plain: bool,
 }
 
 impl ArrayText<'_> {
@@ -864,9 +936,7 @@ impl ArrayText<'_> {
                 _ => return Err(self.err("expected ',' or '}'")),
             }
         }
-        if self.dims.len() <= depth {
-            self.dims.resize(depth + 1, None);
-        }
+        self.ndims = self.ndims.max(depth + 1);
         match self.dims.get_mut(depth) {
             Some(Some(d)) if *d != count => Err(self.err("sub-arrays of different lengths")),
             Some(slot) => {
@@ -877,7 +947,78 @@ impl ArrayText<'_> {
         }
     }
 
+    /// The element's value from its text: for text a slice of the array's bytes (or the
+    /// unescaped copy), for other kinds parsed from the bytes in place.
+    fn element_value(&self, raw: Raw) -> Result<Value> {
+        let bytes = match &raw {
+            Raw::Slice(start, end) => self
+                .s
+                .get(*start..*end)
+                .ok_or_else(|| self.err("element out of bounds"))?,
+            Raw::Owned(v) => v.as_slice(),
+        };
+        match self.kind {
+            ScalarKind::Text | ScalarKind::Unknown => {
+                let b = match raw {
+                    Raw::Slice(start, end) => self.s.slice(start..end),
+                    Raw::Owned(v) => Bytes::from(v),
+                };
+                Ok(utf8_text(&b))
+            }
+            ScalarKind::Bytea => parse_bytea(bytes).map(Value::Bytes),
+            k => text_scalar_slice(k, bytes),
+        }
+    }
+
+    /// An element without backslash escapes, located without copying; `None` (and the
+    /// position unchanged) when it has an escape or is not well formed, for [`Self::element_copy`].
+    fn element_plain(&mut self) -> Option<Result<Value>> {
+        let start = self.pos;
+        let rest = self.s.get(start..)?;
+        if let Some(body) = rest.strip_prefix(b"\"") {
+            let len = body.iter().position(|c| *c == b'"' || *c == b'\\')?;
+            if body.get(len) != Some(&b'"') {
+                return None;
+            }
+            self.pos = start + 1 + len + 1;
+            return Some(self.element_value(Raw::Slice(start + 1, start + 1 + len)));
+        }
+        let len = rest
+            .iter()
+            .position(|c| matches!(c, b',' | b'}' | b'{' | b'"' | b'\\'))
+            .unwrap_or(rest.len());
+        if rest.get(len) == Some(&b'\\') {
+            return None;
+        }
+        let text = rest.get(..len)?;
+        let trimmed = text
+            .iter()
+            .rposition(|c| !c.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
+        if trimmed == 0 {
+            return None;
+        }
+        self.pos = start + len;
+        if text
+            .get(..trimmed)
+            .is_some_and(|t| t.eq_ignore_ascii_case(b"NULL"))
+        {
+            return Some(Ok(Value::Null));
+        }
+        Some(self.element_value(Raw::Slice(start, start + trimmed)))
+    }
+
     fn element(&mut self) -> Result<Value> {
+        if self.plain
+            && let Some(v) = self.element_plain()
+        {
+            return v;
+        }
+        self.element_copy()
+    }
+
+    /// Any element, unescaped into a copy.
+    fn element_copy(&mut self) -> Result<Value> {
         let mut out = Vec::new();
         if self.peek() == Some(b'"') {
             self.pos += 1;
@@ -934,7 +1075,7 @@ impl ArrayText<'_> {
                 return Ok(Value::Null);
             }
         }
-        text_scalar(self.kind, &Bytes::from(out))
+        self.element_value(Raw::Owned(out))
     }
 }
 
@@ -988,6 +1129,274 @@ fn binary_array(k: ScalarKind, b: &Bytes) -> Result<Array> {
 mod tests {
     use super::*;
     use ScalarKind as K;
+
+    /// A small deterministic generator (xorshift64*), so failures reproduce.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
+            &from[self.below(from.len())]
+        }
+    }
+
+    /// `s` with one to three random edits drawn from `alphabet`.
+    fn mutate(rng: &mut Rng, s: &[u8], alphabet: &[u8]) -> Vec<u8> {
+        let mut v = s.to_vec();
+        for _ in 0..=rng.below(3) {
+            let at = rng.below(v.len() + 1);
+            match rng.below(4) {
+                0 if at < v.len() => v[at] = *rng.pick(alphabet),
+                1 if at < v.len() => {
+                    v.remove(at);
+                }
+                2 => v.insert(at, *rng.pick(alphabet)),
+                _ => v.truncate(at),
+            }
+        }
+        v
+    }
+
+    /// Whenever the fast path takes a value, the general parser gives the same value.
+    /// Returns whether the fast path took it.
+    fn agrees(k: K, b: &[u8]) -> bool {
+        match text_scalar_fast(k, b) {
+            Some(fast) => {
+                let general = text_scalar_general(k, b);
+                assert_eq!(
+                    general.as_ref(),
+                    Ok(&fast),
+                    "{k:?} {:?}",
+                    String::from_utf8_lossy(b)
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn canonical_samples(rng: &mut Rng) -> Vec<(K, String)> {
+        let mut out = Vec::new();
+        for v in [
+            0i64,
+            1,
+            -1,
+            7,
+            i64::from(i16::MAX),
+            i64::from(i16::MIN),
+            i64::from(i32::MAX),
+            i64::from(i32::MIN),
+            999_999_999_999_999_999,
+            -999_999_999_999_999_999,
+        ] {
+            for k in [K::Int2, K::Int4, K::Int8] {
+                out.push((k, v.to_string()));
+            }
+        }
+        for _ in 0..200 {
+            let int: String = (0..1 + rng.below(30))
+                .map(|_| char::from(b'0' + rng.below(10) as u8))
+                .collect();
+            let frac: String = (0..rng.below(30))
+                .map(|_| char::from(b'0' + rng.below(10) as u8))
+                .collect();
+            let sign = if rng.below(2) == 0 { "-" } else { "" };
+            let dot = if frac.is_empty() { "" } else { "." };
+            out.push((K::Numeric, format!("{sign}{int}{dot}{frac}")));
+        }
+        for year in [
+            "0001", "1899", "1970", "1999", "2000", "2023", "2024", "2100", "9999",
+        ] {
+            for month in 1..=12 {
+                for day in [1, 15, 28, 29, 30, 31] {
+                    let date = format!("{year}-{month:02}-{day:02}");
+                    let h = rng.below(24);
+                    let m = rng.below(60);
+                    let sec = rng.below(60);
+                    let frac = match rng.below(3) {
+                        0 => String::new(),
+                        1 => format!(".{}", rng.below(1_000_000)),
+                        _ => format!(".{:06}", rng.below(1_000_000)),
+                    };
+                    let frac = frac.trim_end_matches('0').trim_end_matches('.');
+                    let off = *rng.pick(&["+00", "-08", "+05:30", "-00:53:28", "+14", "-12:15"]);
+                    let time = format!("{h:02}:{m:02}:{sec:02}{frac}");
+                    out.push((K::Date, date.clone()));
+                    out.push((K::Timestamp, format!("{date} {time}")));
+                    out.push((K::TimestampTz, format!("{date} {time}{off}")));
+                }
+            }
+        }
+        out.push((K::Bool, "t".into()));
+        out.push((K::Bool, "f".into()));
+        out
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_parsers() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let samples = canonical_samples(&mut rng);
+        let mut taken = 0;
+        for (k, s) in &samples {
+            // the canonical forms of valid values take the fast path, except dates the
+            // calendar does not have (which both reject)
+            if agrees(*k, s.as_bytes()) {
+                taken += 1;
+            } else {
+                assert!(
+                    text_scalar_general(*k, s.as_bytes()).is_err()
+                        || matches!(k, K::Int2 | K::Int4),
+                    "{k:?} {s:?} should take the fast path"
+                );
+            }
+        }
+        assert!(
+            taken > samples.len() * 3 / 4,
+            "{taken} of {}",
+            samples.len()
+        );
+        // near misses: edits that keep most of the layout
+        let alphabet = b"0123456789-+:. BCe\x00x9";
+        let mut mutated_taken = 0;
+        for _ in 0..200_000 {
+            let (k, s) = rng.pick(&samples);
+            let m = mutate(&mut rng, s.as_bytes(), alphabet);
+            if agrees(*k, &m) {
+                mutated_taken += 1;
+            }
+        }
+        assert!(mutated_taken > 10_000, "{mutated_taken}");
+        // out-of-range parts, field by field
+        for y in ["0000", "1900", "2000", "2023", "2024"] {
+            for mo in 0..=13 {
+                for d in 0..=32 {
+                    for (h, mi, sec) in [
+                        (0, 0, 0),
+                        (23, 59, 59),
+                        (24, 0, 0),
+                        (12, 60, 0),
+                        (12, 0, 60),
+                    ] {
+                        let date = format!("{y}-{mo:02}-{d:02}");
+                        agrees(K::Date, date.as_bytes());
+                        let ts = format!("{date} {h:02}:{mi:02}:{sec:02}");
+                        agrees(K::Timestamp, ts.as_bytes());
+                        for off in [
+                            "+99",
+                            "-23:60",
+                            "+01:00:60",
+                            "+01:60:00",
+                            "+01:00:59",
+                            "+1",
+                            "+01:",
+                        ] {
+                            agrees(K::TimestampTz, format!("{ts}{off}").as_bytes());
+                        }
+                    }
+                }
+            }
+        }
+        // integers at and past the limits of each width
+        for v in [
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            10i128.pow(18),
+            -(10i128.pow(18)),
+        ] {
+            for d in -2..=2 {
+                for k in [K::Int2, K::Int4, K::Int8] {
+                    agrees(k, (v + d).to_string().as_bytes());
+                }
+            }
+        }
+        for s in ["", "-", "+1", "-0", "007", " 1", "1 ", "--1", "1-"] {
+            for k in [K::Int2, K::Int4, K::Int8, K::Numeric] {
+                agrees(k, s.as_bytes());
+            }
+        }
+        for s in [".5", "5.", "-.5", "1.2.3", "-0.00", "0", "00.10", "NaN"] {
+            agrees(K::Numeric, s.as_bytes());
+        }
+        let long = "1".repeat(64);
+        assert!(agrees(K::Numeric, long.as_bytes()));
+        assert!(!agrees(K::Numeric, format!("{long}1").as_bytes()));
+    }
+
+    #[test]
+    fn fast_hex_agrees_with_the_general_decoder() {
+        let mut rng = Rng(42);
+        let alphabet = b"0123456789abcdefABCDEFgG x\\";
+        for _ in 0..50_000 {
+            let len = rng.below(24);
+            let h: Vec<u8> = (0..len).map(|_| *rng.pick(alphabet)).collect();
+            match fast::hex(&h) {
+                Some(v) => assert_eq!(hex_general(&h), Ok(v), "{h:?}"),
+                None => assert!(hex_general(&h).is_err(), "{h:?}"),
+            }
+        }
+        assert_eq!(fast::hex(b"00fF7a"), Some(vec![0, 0xff, 0x7a]));
+    }
+
+    #[test]
+    fn arrays_read_in_place_agree_with_arrays_unescaped_into_copies() {
+        let mut rng = Rng(7);
+        let tokens: &[&str] = &[
+            "{",
+            "}",
+            ",",
+            "\"",
+            "\\",
+            "a",
+            "1",
+            "-2",
+            " ",
+            "NULL",
+            "null",
+            ".5",
+            "x y",
+            "\\\"",
+            "2024-01-02",
+            "t",
+            "\\x0a",
+            "{1,2}",
+            "\"q,r\"",
+        ];
+        let kinds = [
+            K::Text,
+            K::Int4,
+            K::Int8,
+            K::Numeric,
+            K::Bool,
+            K::Bytea,
+            K::Date,
+            K::Unknown,
+        ];
+        let mut ok = 0;
+        for i in 0..100_000 {
+            let mut s = String::from(if i % 8 == 0 { "" } else { "{" });
+            for _ in 0..rng.below(12) {
+                let t = *rng.pick::<&str>(tokens);
+                s.push_str(t);
+            }
+            if i % 2 == 0 {
+                s.push('}');
+            }
+            let b = Bytes::from(s.clone());
+            let k = *rng.pick(&kinds);
+            let plain = text_array_with(k, &b, true);
+            assert_eq!(plain, text_array_with(k, &b, false), "{k:?} {s:?}");
+            ok += usize::from(plain.is_ok());
+        }
+        assert!(ok > 5_000, "{ok}");
+    }
 
     fn t(k: K, s: &str) -> Value {
         decode_text_value(&ValueKind::Scalar(k), &Bytes::copy_from_slice(s.as_bytes()))
