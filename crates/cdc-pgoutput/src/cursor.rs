@@ -45,6 +45,26 @@ impl<'a> Cursor<'a> {
         Ok(self.buf.slice(start..self.pos))
     }
 
+    /// The bytes not read yet, not consumed.
+    #[inline]
+    pub(crate) fn peek_rest(&self) -> &'a [u8] {
+        let buf: &'a Bytes = self.buf;
+        buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Skips `skip` bytes and returns the `len` after them as a slice of the input, consumed;
+    /// `None` (nothing consumed) when they are not all there.
+    #[inline]
+    pub(crate) fn skip_then_bytes(&mut self, skip: usize, len: usize) -> Option<Bytes> {
+        let start = self.pos.checked_add(skip)?;
+        let end = start.checked_add(len)?;
+        if end > self.buf.len() {
+            return None;
+        }
+        self.pos = end;
+        Some(self.buf.slice(start..end))
+    }
+
     /// Everything left, consumed.
     pub(crate) fn rest(&mut self) -> Bytes {
         let start = self.pos.min(self.buf.len());

@@ -817,11 +817,38 @@ fn time(c: &mut Cursor<'_>) -> Result<Timestamp> {
     timestamp_from_pg(raw).ok_or_else(|| Error::malformed("timestamp out of range"))
 }
 
+/// One well-formed value of a tuple, read straight from the bytes; `None` (nothing consumed)
+/// for anything else, which [`tuple`] then reads field by field to say what is wrong.
+#[inline]
+fn tuple_value_fast(c: &mut Cursor<'_>) -> Option<TupleValue> {
+    match c.peek_rest() {
+        [b'n', ..] => c.skip_then_bytes(1, 0).map(|_| TupleValue::Null),
+        [b'u', ..] => c.skip_then_bytes(1, 0).map(|_| TupleValue::Unchanged),
+        [kind @ (b't' | b'b'), l0, l1, l2, l3, ..] => {
+            let kind = *kind;
+            let len = usize::try_from(i32::from_be_bytes([*l0, *l1, *l2, *l3])).ok()?;
+            let b = c.skip_then_bytes(5, len)?;
+            Some(if kind == b't' {
+                TupleValue::Text(b)
+            } else {
+                TupleValue::Binary(b)
+            })
+        }
+        _ => None,
+    }
+}
+
 fn tuple(c: &mut Cursor<'_>) -> Result<TupleData> {
     let n = c.i16()?;
     let n = usize::try_from(n).map_err(|_| Error::malformed("negative column count in tuple"))?;
     let mut values = Vec::with_capacity(n.min(c.remaining()));
-    for i in 0..n {
+    while values.len() < n {
+        match tuple_value_fast(c) {
+            Some(v) => values.push(v),
+            None => break,
+        }
+    }
+    for i in values.len()..n {
         let v = (|| {
             Ok(match c.u8()? {
                 b'n' => TupleValue::Null,
@@ -1104,6 +1131,16 @@ mod tests {
             .unwrap_err();
         assert!(e.is_truncated());
         assert_eq!(e.column(), Some((1, None)));
+        // cut anywhere inside the tuple: truncated, in the column being read
+        let full = tuple(B::tag(b'I').u32(5).u8(b'N')).bytes();
+        let values_at = 1 + 4 + 1 + 2;
+        let ends = [1, 2, 9, 15];
+        for cut in values_at..full.len() {
+            let e = p.parse(&full.slice(..cut)).unwrap_err();
+            let col = ends.iter().position(|end| cut - values_at < *end).unwrap();
+            assert!(e.is_truncated(), "{cut}: {e}");
+            assert_eq!(e.column(), Some((col, None)), "{cut}");
+        }
     }
 
     #[test]

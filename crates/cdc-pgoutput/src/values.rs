@@ -754,6 +754,9 @@ fn text_array(k: ScalarKind, b: &Bytes) -> Result<Array> {
 /// `plain`: locate elements without escapes in place ([`ArrayText::element_plain`]); off, every
 /// element is unescaped into a copy (the reference the tests compare with).
 fn text_array_with(k: ScalarKind, b: &Bytes, plain: bool) -> Result<Array> {
+    if plain && let Some(a) = text_array_flat(k, b) {
+        return Ok(a);
+    }
     // Every two elements have a comma between them, so this bounds the element count
     // (quoted commas make it larger; the cap keeps that from reserving much).
     let commas = b.iter().filter(|c| **c == b',').count();
@@ -829,6 +832,78 @@ fn text_array_with(k: ScalarKind, b: &Bytes, plain: bool) -> Result<Array> {
         dims,
         elements: p.elements,
     })
+}
+
+/// The commonest array literal, read in one pass: one dimension with the default lower bound,
+/// elements plain (`1`, `NULL`) or quoted without escapes (`"a b"`), no whitespace outside
+/// quotes: what `array_out` prints for most arrays. `None` for anything else, or when an
+/// element does not parse, and the general parser takes over (and says what is wrong).
+fn text_array_flat(k: ScalarKind, b: &Bytes) -> Option<Array> {
+    let inner = b.strip_prefix(b"{")?.strip_suffix(b"}")?;
+    if inner.is_empty() {
+        return Some(Array {
+            dims: Vec::new(),
+            elements: Vec::new(),
+        });
+    }
+    let commas = inner.iter().filter(|c| **c == b',').count();
+    let mut elements = Vec::with_capacity(commas.saturating_add(1).min(1024));
+    // `b[pos..]` is the next element; `b[end]` the closing brace
+    let end = b.len() - 1;
+    let mut pos = 1;
+    loop {
+        let rest = b.get(pos..end)?;
+        let (value, next) = if let Some(quoted) = rest.strip_prefix(b"\"") {
+            let len = quoted.iter().position(|c| *c == b'"' || *c == b'\\')?;
+            if quoted.get(len) != Some(&b'"') {
+                return None;
+            }
+            let start = pos + 1;
+            (flat_element(k, b, start, start + len)?, start + len + 1)
+        } else {
+            let len = rest
+                .iter()
+                .position(|c| {
+                    matches!(c, b',' | b'{' | b'}' | b'"' | b'\\') || c.is_ascii_whitespace()
+                })
+                .unwrap_or(rest.len());
+            if len == 0 || !matches!(rest.get(len), Some(b',') | None) {
+                return None;
+            }
+            let value = if rest.get(..len)?.eq_ignore_ascii_case(b"NULL") {
+                Value::Null
+            } else {
+                flat_element(k, b, pos, pos + len)?
+            };
+            (value, pos + len)
+        };
+        elements.push(value);
+        if next == end {
+            break;
+        }
+        if b.get(next) != Some(&b',') {
+            return None;
+        }
+        pos = next + 1;
+    }
+    Some(Array {
+        dims: vec![ArrayDim {
+            len: u32::try_from(elements.len()).ok()?,
+            lower_bound: 1,
+        }],
+        elements,
+    })
+}
+
+/// Element `b[start..end]` of a flat array; `None` when it does not parse.
+#[inline]
+fn flat_element(k: ScalarKind, b: &Bytes, start: usize, end: usize) -> Option<Value> {
+    let text = b.get(start..end)?;
+    match k {
+        ScalarKind::Text | ScalarKind::Unknown => Some(utf8_text(&b.slice(start..end))),
+        ScalarKind::Bytea => parse_bytea(text).ok().map(Value::Bytes),
+        k => text_scalar_slice(k, text).ok(),
+    }
 }
 
 /// Where an array element's text is.
