@@ -199,14 +199,16 @@ pub(crate) fn hex(hex: &[u8]) -> Option<Vec<u8>> {
     if !hex.len().is_multiple_of(2) {
         return None;
     }
-    let mut out = vec![0u8; hex.len() / 2];
+    let mut out = Vec::with_capacity(hex.len() / 2);
     let mut bad = 0u8;
-    for (o, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-        let [a, b] = pair else { return None };
-        let hi = HEX.get(usize::from(*a)).copied().unwrap_or(0xFF);
-        let lo = HEX.get(usize::from(*b)).copied().unwrap_or(0xFF);
+    let value = |c: &u8| HEX.get(usize::from(*c)).copied().unwrap_or(0xFF);
+    out.extend(hex.chunks_exact(2).map(|pair| {
+        let (hi, lo) = match pair {
+            [a, b] => (value(a), value(b)),
+            _ => (0xFF, 0xFF),
+        };
         bad |= hi | lo;
-        *o = (hi << 4) | (lo & 0x0F);
-    }
+        (hi << 4) | (lo & 0x0F)
+    }));
     (bad & 0xF0 == 0).then_some(out)
 }
