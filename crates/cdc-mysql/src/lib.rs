@@ -46,9 +46,15 @@
 //! returns the binlog position it matches; [`read_table`] reads a table in parallel
 //! primary-key chunks as exact values.
 //!
+//! Change events: [`ChangeStream`] (module [`changes`]) turns a binlog stream into
+//! [`cdc_model::ChangeEvent`]s with the schema in force at each position, kept by the sans-IO
+//! [`cdc_mysql_schema`] history from the catalog and the DDL in the binlog; its persistable
+//! [`changes::Checkpoint`] resumes exactly, schema history included.
+//!
 //! Not here: DDL parsing and schema history (a separate sans-IO crate), chunking on
 //! non-integer or composite keys, the MySQL compressed protocol, `LOAD DATA LOCAL INFILE`.
 
+pub mod changes;
 mod config;
 mod connection;
 mod error;
@@ -57,6 +63,7 @@ mod row;
 mod snapshot;
 mod wire;
 
+pub use changes::{ChangeDecoder, ChangeError, ChangeOptions, ChangeStream, TableFilter};
 pub use config::{Config, SslMode};
 pub use connection::{Connection, Param, ResultSet, RowReader, ServerInfo, Statement};
 pub use error::{Error, ErrorKind, Result, ServerError, codes};
