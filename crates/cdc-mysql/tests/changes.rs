@@ -840,3 +840,147 @@ fn snapshot_plus_change_events_equal_the_final_table() {
         }));
     });
 }
+
+#[test]
+fn a_schema_that_does_not_fit_the_table_map_is_an_error_naming_table_and_position() {
+    let server = MariaDb::from_env();
+    let db = server.fresh_database("chg_mismatch");
+    let name = db.name().to_string();
+    db.exec("CREATE TABLE t (id INT NOT NULL PRIMARY KEY, a VARCHAR(10))");
+    db.exec("CREATE TABLE other (id INT NOT NULL PRIMARY KEY)");
+    let start = here(&server);
+    run(60, async {
+        let opts = ChangeOptions::new(server_id(6))
+            .filter(TableFilter::all().include_database(&name))
+            .non_blocking(true);
+        let mut conn = connect(&server, None).await;
+        let cp = Checkpoint::from_catalog(&mut conn, &opts, &start)
+            .await
+            .unwrap();
+        // A history that is wrong about `t`: a column the table does not have.
+        let mut history = cp.history().unwrap();
+        history
+            .apply(
+                &SourcePosition::Binlog(BinlogPosition::new(
+                    start.binlog.file.clone(),
+                    start.binlog.offset - 1,
+                )),
+                &name,
+                "ALTER TABLE t ADD COLUMN bogus INT",
+            )
+            .unwrap();
+        let wrong = Checkpoint::new(&start, &history).unwrap();
+        db.exec("INSERT INTO other VALUES (1)");
+        let (file, at) = server.current_binlog();
+        db.exec("INSERT INTO t VALUES (1, 'x')");
+
+        let mut stream = ChangeStream::start(connect(&server, None).await, &opts, &wrong)
+            .await
+            .unwrap();
+        let mut ok = Vec::new();
+        let err = loop {
+            match stream.next().await {
+                Some(Ok(ev)) => ok.push(ev),
+                Some(Err(e)) => break e,
+                None => panic!("no error"),
+            }
+        };
+        match &err {
+            cdc_mysql::ChangeError::TableMapMismatch {
+                table,
+                position: SourcePosition::Binlog(p),
+                detail,
+            } => {
+                assert_eq!(*table, TableId::new(&name, "t"));
+                assert_eq!(p.file, file);
+                assert!(p.offset >= at, "{p} before the INSERT at {at}");
+                assert!(detail.contains("columns"), "{detail}");
+            }
+            other => panic!("{other}"),
+        }
+        assert!(!err.is_retryable());
+        assert!(err.to_string().contains(&format!("{name}.t")), "{err}");
+        // the row of `other` before it came through; nothing after the error
+        assert!(ok.iter().any(|e| matches!(&e.change,
+            Change::Insert { table, .. } if table.id.name == "other")));
+        assert!(stream.next().await.is_none());
+
+        // The same wrong history with `t` not selected: its TABLE_MAP is not checked and its
+        // rows are not decoded.
+        let opts = opts.filter(
+            TableFilter::all()
+                .include_database(&name)
+                .exclude_table(TableId::new(&name, "t")),
+        );
+        let (events, _) = collect(connect(&server, None).await, &opts, &wrong).await;
+        assert!(
+            events
+                .iter()
+                .all(|(e, _)| e.change.table().is_none_or(|t| t.id.name == "other"))
+        );
+    });
+}
+
+#[test]
+fn ddl_between_the_start_position_and_the_catalog_read_is_an_error() {
+    let server = MariaDb::from_env();
+    let db = server.fresh_database("chg_race");
+    let name = db.name().to_string();
+    db.exec("CREATE TABLE t (id INT NOT NULL PRIMARY KEY)");
+    let start = here(&server);
+    db.exec("INSERT INTO t VALUES (1)");
+    db.exec("ALTER TABLE t ADD COLUMN a INT");
+    run(60, async {
+        let opts = ChangeOptions::new(server_id(7))
+            .filter(TableFilter::all().include_database(&name))
+            .non_blocking(true);
+        let mut conn = connect(&server, None).await;
+        let cp = Checkpoint::from_catalog(&mut conn, &opts, &start)
+            .await
+            .unwrap();
+        assert!(cp.catalog_read_at.is_some());
+        // survives the JSON round trip
+        let cp = Checkpoint::from_json(&cp.to_json().unwrap()).unwrap();
+        let mut stream = ChangeStream::start(conn, &opts, &cp).await.unwrap();
+        let err = loop {
+            match stream.next().await {
+                Some(Ok(_)) => {}
+                Some(Err(e)) => break e,
+                None => panic!("no error"),
+            }
+        };
+        assert!(
+            matches!(
+                err,
+                cdc_mysql::ChangeError::SchemaChangedBeforeCatalogRead { .. }
+            ),
+            "{err}"
+        );
+    });
+}
+
+#[test]
+fn an_idle_stream_yields_heartbeats_at_its_position() {
+    let server = MariaDb::from_env();
+    let db = server.fresh_database("chg_idle");
+    let name = db.name().to_string();
+    let start = here(&server);
+    run(60, async {
+        let mut opts =
+            ChangeOptions::new(server_id(8)).filter(TableFilter::all().include_database(&name));
+        opts.heartbeat = Some(std::time::Duration::from_millis(100));
+        let mut conn = connect(&server, None).await;
+        let cp = Checkpoint::from_catalog(&mut conn, &opts, &start)
+            .await
+            .unwrap();
+        let mut stream = ChangeStream::start(conn, &opts, &cp).await.unwrap();
+        loop {
+            let ev = stream.next().await.unwrap().unwrap();
+            if ev.change == Change::Heartbeat {
+                assert!(ev.txn.is_none());
+                assert!(ev.position >= SourcePosition::Binlog(start.binlog.clone()));
+                break;
+            }
+        }
+    });
+}

@@ -391,6 +391,15 @@ impl ChangeDecoder {
                     position: pos(),
                 })?;
         cdc_mysql_schema::binlog::check_table_map(tm, &schema).map_err(|e| {
+            // before the catalog read, a misfit means the table changed in between
+            if let Some(at) = &self.catalog_read_at
+                && position < at
+            {
+                return ChangeError::SchemaChangedBeforeCatalogRead {
+                    position: pos(),
+                    catalog_read_at: SourcePosition::Binlog(at.clone()),
+                };
+            }
             ChangeError::TableMapMismatch {
                 table: id.clone(),
                 position: pos(),

@@ -56,10 +56,11 @@ pub enum ChangeError {
         position: SourcePosition,
     },
     /// A DDL statement on a followed database was logged after the start position but before
-    /// the catalog was read: the catalog already shows its effect, so the rows before it
-    /// cannot be decoded. Start again from a position after it.
+    /// the catalog was read (or a TABLE_MAP logged before the read does not fit the catalog's
+    /// schema): the catalog already shows the change, so the rows before it cannot be
+    /// decoded. Start again from a position after it.
     #[error(
-        "DDL at {position} ran between the start position and the catalog read \
+        "the schema changed at {position}, between the start position and the catalog read \
          (the catalog was read at {catalog_read_at}): start again from a later position"
     )]
     SchemaChangedBeforeCatalogRead {
