@@ -2049,6 +2049,9 @@ fn run_variant(server: &MariaDb, variant: Variant, seed: u64, rows: usize, repor
     let label = variant.label();
     let cols = columns();
     let db = server.fresh_database(&format!("live_binlog_{label}"));
+    // other tests change the same globals: hold them for this whole variant (the lock is
+    // declared first, so it is released after the settings are restored)
+    let _lock = server.lock_binlog_settings();
     let settings = set_globals(server, variant);
     // Each variant starts a file of its own: a file is decoded from its start (for its format
     // description), so events of an earlier variant must not stand in front of this one's.

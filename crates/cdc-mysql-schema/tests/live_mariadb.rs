@@ -224,6 +224,8 @@ enum Step {
 #[test]
 fn tracked_schemas_match_the_catalog_after_every_ddl_and_decode_minimal_binlog_rows() {
     let server = MariaDb::from_env();
+    // other tests change the same global: hold it until this test restored it
+    let _lock = server.lock_binlog_settings();
     let was = server.query(None, "SELECT @@GLOBAL.binlog_row_metadata")[0][0]
         .clone()
         .unwrap();

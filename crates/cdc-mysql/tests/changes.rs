@@ -252,13 +252,13 @@ async fn collect(
     (out, stream.history().clone())
 }
 
-/// `binlog_row_metadata=MINIMAL` for one test: set under a server-wide named lock, so the
-/// tests that change it run one after the other, and restored on drop.
+/// `binlog_row_metadata=MINIMAL` for one test: set under the test server's settings lock, so
+/// the tests that change binlog globals run one after the other, and restored on drop.
 struct Minimal {
     server: MariaDb,
     was: String,
-    /// Holds the named lock; closing it releases the lock.
-    _lock: Conn,
+    /// Released after `drop` restored the setting (fields drop after `Drop::drop`).
+    _lock: cdc_testkit::BinlogSettingsLock,
 }
 
 impl Drop for Minimal {
@@ -271,16 +271,7 @@ impl Drop for Minimal {
 }
 
 fn minimal_metadata(server: &MariaDb) -> Minimal {
-    let lock = run(300, async {
-        let mut c = connect(server, None).await;
-        let got = c
-            .query_first("SELECT GET_LOCK('cdc_binlog_row_metadata', 280)")
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(got.get_str(0), Some("1"), "GET_LOCK timed out");
-        c
-    });
+    let lock = server.lock_binlog_settings();
     let was = server.query(None, "SELECT @@GLOBAL.binlog_row_metadata")[0][0]
         .clone()
         .unwrap();

@@ -65,7 +65,7 @@ mod postgres;
 mod process;
 mod xml;
 
-pub use mariadb::{MariaDb, MariaDbDatabase};
+pub use mariadb::{BinlogSettingsLock, MariaDb, MariaDbDatabase};
 pub use postgres::{PgDatabase, Postgres};
 
 /// A result set as the clients print it: rows of columns, `None` for SQL `NULL`, every other

@@ -7,6 +7,13 @@ use crate::config::{self, Settings};
 use crate::process::{excerpt, run};
 use crate::{Rows, names, xml};
 
+/// Held exclusive use of the test server's global binlog settings; see
+/// [`MariaDb::lock_binlog_settings`]. Dropping it releases the lock.
+#[derive(Debug)]
+pub struct BinlogSettingsLock {
+    _file: std::fs::File,
+}
+
 /// The MariaDB test server: where it listens and where it keeps its binlogs.
 ///
 /// Cheap to clone; every call runs the `mariadb` client once, over TCP, as the configured
@@ -75,6 +82,33 @@ impl MariaDb {
                  unknown; use the env written by `scripts/services up`"
             )
         })
+    }
+
+    /// Exclusive use of the server's global binlog settings (`binlog_row_metadata`,
+    /// `binlog_row_image`, `log_bin_compress`, ...) until the guard drops.
+    ///
+    /// Tests run in parallel processes against one server, and a `SET GLOBAL` of one test
+    /// changes what every other test's events look like. A test that changes such a setting,
+    /// or that needs the defaults `scripts/services` started with while it writes, takes this
+    /// lock first, changes the setting, and restores it before dropping the guard (declare the
+    /// guard before the value that restores, so it drops after it). The lock is a file lock
+    /// beside the server's data directory, so it also holds across test binaries.
+    ///
+    /// # Panics
+    ///
+    /// When the lock file cannot be created or locked.
+    pub fn lock_binlog_settings(&self) -> BinlogSettingsLock {
+        let dir = self.binlog_dir();
+        let path = dir.parent().unwrap_or(dir).join("binlog-settings.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("cdc-testkit: cannot open {}: {e}", path.display()));
+        file.lock()
+            .unwrap_or_else(|e| panic!("cdc-testkit: cannot lock {}: {e}", path.display()));
+        BinlogSettingsLock { _file: file }
     }
 
     /// Runs `sql` (one or more `;`-separated statements) in database `db`, or in none.
