@@ -65,8 +65,9 @@ pub use position::{
     MariaGtidPosition, SourcePosition,
 };
 pub use schema::{
-    Column, ColumnDefault, ColumnType, ForeignKey, ForeignKeyAction, GeometryKind, Index,
-    KeyColumn, TableId, TableSchema,
+    Column, ColumnDefault, ColumnType, DomainCheck, DomainDef, ForeignKey, ForeignKeyAction,
+    GeneratedKind, GeometryKind, Index, KeyColumn, Partition, PartitionStrategy, Partitioning,
+    TableId, TableSchema,
 };
 pub use temporal::{Date, DateTime, Interval, Time, TimeTz, Timestamp};
 pub use uuid::Uuid;

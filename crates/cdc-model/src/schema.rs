@@ -349,6 +349,11 @@ pub struct Column {
     pub auto_increment: bool,
     /// Generation expression of a generated column.
     pub generated: Option<String>,
+    /// Whether a generated column is stored or computed on read, when the source says
+    /// (`None`: not known, or not a generated column). PostgreSQL up to 17 has only stored
+    /// generated columns; MySQL and MariaDB have both (MariaDB calls stored `PERSISTENT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_kind: Option<GeneratedKind>,
     /// MySQL invisible column.
     pub invisible: bool,
     /// Collation name, when the source names one.
@@ -369,6 +374,7 @@ impl Column {
             on_update_current_timestamp: false,
             auto_increment: false,
             generated: None,
+            generated_kind: None,
             invisible: false,
             collation: None,
             comment: None,
@@ -380,6 +386,31 @@ impl Column {
         self.nullable = false;
         self
     }
+
+    /// The same column, generated from `expression` and stored or virtual as `kind` says.
+    ///
+    /// ```
+    /// use cdc_model::{Column, ColumnType, GeneratedKind};
+    /// let c = Column::new("total", ColumnType::Int { unsigned: false })
+    ///     .with_generated("price * qty", GeneratedKind::Stored);
+    /// assert_eq!(c.generated.as_deref(), Some("price * qty"));
+    /// assert_eq!(c.generated_kind, Some(GeneratedKind::Stored));
+    /// ```
+    pub fn with_generated(mut self, expression: impl Into<String>, kind: GeneratedKind) -> Column {
+        self.generated = Some(expression.into());
+        self.generated_kind = Some(kind);
+        self
+    }
+}
+
+/// How a generated column keeps its values ([`Column::generated_kind`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeneratedKind {
+    /// Computed on write and stored (`STORED`; MariaDB also `PERSISTENT`).
+    Stored,
+    /// Computed when read, not stored (`VIRTUAL`, MySQL's default).
+    Virtual,
 }
 
 /// A table's identity: schema (for MySQL, the database) and name.
@@ -524,6 +555,14 @@ pub struct TableSchema {
     pub foreign_keys: Vec<ForeignKey>,
     /// Table comment.
     pub comment: Option<String>,
+    /// How the table is partitioned, when it is and the source said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioning: Option<Partitioning>,
+    /// Definitions of the PostgreSQL domains the columns use ([`ColumnType::Domain`] names
+    /// them), when the source's catalog was read for them. A domain used by a column but not
+    /// listed here is known only by its name and base type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<DomainDef>,
 }
 
 impl TableSchema {
@@ -537,7 +576,14 @@ impl TableSchema {
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
             comment: None,
+            partitioning: None,
+            domains: Vec::new(),
         }
+    }
+
+    /// The definition of the domain named `name` in [`TableSchema::domains`].
+    pub fn domain(&self, name: &str) -> Option<&DomainDef> {
+        self.domains.iter().find(|d| d.name == name)
     }
 
     /// Position of the column named `name` (exact match).
@@ -569,5 +615,280 @@ impl TableSchema {
                 .all(|i| self.columns.get(*i).is_some_and(|c| !c.nullable))
                 .then_some(cols)
         })
+    }
+}
+
+/// How rows are distributed over partitions.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionStrategy {
+    /// By ranges of the key (`RANGE`; MySQL also `RANGE COLUMNS`).
+    Range,
+    /// By lists of key values (`LIST`; MySQL also `LIST COLUMNS`).
+    List,
+    /// By a hash of the key (`HASH`; MySQL also `LINEAR HASH`).
+    Hash,
+    /// MySQL `KEY` (`LINEAR KEY`): by the server's own hash of the listed columns.
+    Key,
+}
+
+impl PartitionStrategy {
+    /// The SQL keyword: `RANGE`, `LIST`, `HASH` or `KEY`.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            PartitionStrategy::Range => "RANGE",
+            PartitionStrategy::List => "LIST",
+            PartitionStrategy::Hash => "HASH",
+            PartitionStrategy::Key => "KEY",
+        }
+    }
+}
+
+/// A table's partitioning: the strategy, the key, and the partitions with their bounds.
+///
+/// Texts are kept as the source's catalog prints them, so a same-engine migration can
+/// re-create them unchanged:
+///
+/// - PostgreSQL: `key` is what `pg_get_partkeydef` prints inside the parentheses (`created`,
+///   `region, lower(name)`), each partition is a table (`schema` set when it differs from the
+///   parent's), and `bound` is `pg_get_expr(relpartbound, oid)` (`FOR VALUES FROM ('2024-01-01')
+///   TO ('2025-01-01')`, `FOR VALUES IN (1, 2)`, `FOR VALUES WITH (modulus 4, remainder 0)`,
+///   `DEFAULT`). A partition that is itself partitioned carries its `subpartitioning`.
+/// - MySQL/MariaDB: `key` is the expression or column list in the `PARTITION BY` clause,
+///   `columns` marks `RANGE COLUMNS`/`LIST COLUMNS`, `linear` marks `LINEAR HASH`/`LINEAR KEY`,
+///   partitions are named parts of the table (`schema` is `None`), and `bound` is the
+///   partition's `VALUES LESS THAN (...)` / `VALUES IN (...)` clause (empty for HASH and KEY).
+///
+/// ```
+/// use cdc_model::{Partition, PartitionStrategy, Partitioning};
+/// let p = Partitioning::new(PartitionStrategy::Range, "created")
+///     .partition(Partition::new("orders_2024", "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"));
+/// assert_eq!(p.to_string(), "RANGE (created)");
+/// assert_eq!(p.partitions[0].name, "orders_2024");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct Partitioning {
+    /// The strategy.
+    pub strategy: PartitionStrategy,
+    /// The partition key: expressions or columns, comma-separated, without the enclosing
+    /// parentheses.
+    pub key: String,
+    /// MySQL `RANGE COLUMNS` / `LIST COLUMNS` (the key is a column list compared as a tuple).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub columns: bool,
+    /// MySQL `LINEAR HASH` / `LINEAR KEY`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub linear: bool,
+    /// The partitions, in the source's order.
+    pub partitions: Vec<Partition>,
+}
+
+impl Partitioning {
+    /// A partitioning with no partitions yet.
+    pub fn new(strategy: PartitionStrategy, key: impl Into<String>) -> Partitioning {
+        Partitioning {
+            strategy,
+            key: key.into(),
+            columns: false,
+            linear: false,
+            partitions: Vec::new(),
+        }
+    }
+
+    /// The same partitioning with `partition` added last.
+    pub fn partition(mut self, partition: Partition) -> Partitioning {
+        self.partitions.push(partition);
+        self
+    }
+}
+
+impl fmt::Display for Partitioning {
+    /// `RANGE (created)`, `LIST COLUMNS (region)`, `LINEAR HASH (id)`: the strategy and key as
+    /// a `PARTITION BY` clause names them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.linear {
+            f.write_str("LINEAR ")?;
+        }
+        f.write_str(self.strategy.keyword())?;
+        if self.columns {
+            f.write_str(" COLUMNS")?;
+        }
+        write!(f, " ({})", self.key)
+    }
+}
+
+/// One partition of a partitioned table.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct Partition {
+    /// The partition's name (PostgreSQL: its table name).
+    pub name: String,
+    /// PostgreSQL: the partition table's schema, when it differs from the parent's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The bound clause as the source prints it (see [`Partitioning`]).
+    pub bound: String,
+    /// PostgreSQL: the partition's own partitioning, when it is partitioned too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subpartitioning: Option<Box<Partitioning>>,
+}
+
+impl Partition {
+    /// A partition in the parent's schema, not partitioned itself.
+    pub fn new(name: impl Into<String>, bound: impl Into<String>) -> Partition {
+        Partition {
+            name: name.into(),
+            schema: None,
+            bound: bound.into(),
+            subpartitioning: None,
+        }
+    }
+}
+
+/// A PostgreSQL domain's definition: base type, `NOT NULL`, default and CHECK constraints.
+///
+/// ```
+/// use cdc_model::{ColumnType, DomainCheck, DomainDef};
+/// let d = DomainDef::new("posint", ColumnType::Int { unsigned: false })
+///     .check(DomainCheck::new(Some("posint_check"), "VALUE > 0"));
+/// assert_eq!(d.checks[0].expression, "VALUE > 0");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct DomainDef {
+    /// The domain's name, as [`ColumnType::Domain`] spells it (schema-qualified when not in
+    /// the search path).
+    pub name: String,
+    /// The underlying type.
+    pub base: ColumnType,
+    /// `NOT NULL`.
+    pub not_null: bool,
+    /// The default expression (`pg_type.typdefault` text), if any.
+    pub default: Option<String>,
+    /// Collation name, when the domain declares one.
+    pub collation: Option<String>,
+    /// CHECK constraints in name order.
+    pub checks: Vec<DomainCheck>,
+}
+
+impl DomainDef {
+    /// A nullable domain without default or constraints.
+    pub fn new(name: impl Into<String>, base: ColumnType) -> DomainDef {
+        DomainDef {
+            name: name.into(),
+            base,
+            not_null: false,
+            default: None,
+            collation: None,
+            checks: Vec::new(),
+        }
+    }
+
+    /// The same domain with `check` added last.
+    pub fn check(mut self, check: DomainCheck) -> DomainDef {
+        self.checks.push(check);
+        self
+    }
+}
+
+/// One CHECK constraint of a domain.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct DomainCheck {
+    /// Constraint name.
+    pub name: Option<String>,
+    /// The boolean expression over `VALUE`, without the `CHECK` keyword, as the source prints
+    /// it (PostgreSQL: `pg_get_constraintdef` after `CHECK `, e.g. `((VALUE > 0))`; a target
+    /// declares it as `CHECK (expression)`).
+    pub expression: String,
+}
+
+impl DomainCheck {
+    /// A CHECK with this name and expression.
+    pub fn new(name: Option<&str>, expression: impl Into<String>) -> DomainCheck {
+        DomainCheck {
+            name: name.map(str::to_owned),
+            expression: expression.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn partitioned() -> TableSchema {
+        let mut t = TableSchema::new(
+            TableId::new("app", "events"),
+            vec![
+                Column::new("id", ColumnType::BigInt { unsigned: false }).not_null(),
+                Column::new("total", ColumnType::Int { unsigned: false })
+                    .with_generated("id * 2", GeneratedKind::Virtual),
+                Column::new(
+                    "p",
+                    ColumnType::Domain {
+                        name: "posint".into(),
+                        base: Box::new(ColumnType::Int { unsigned: false }),
+                    },
+                ),
+            ],
+        );
+        let mut sub = Partitioning::new(PartitionStrategy::Hash, "id");
+        sub.partitions.push(Partition::new(
+            "e_2024_h0",
+            "FOR VALUES WITH (modulus 2, remainder 0)",
+        ));
+        let mut y2024 = Partition::new("e_2024", "FOR VALUES FROM (0) TO (100)");
+        y2024.schema = Some("other".into());
+        y2024.subpartitioning = Some(Box::new(sub));
+        t.partitioning = Some(
+            Partitioning::new(PartitionStrategy::Range, "id")
+                .partition(y2024)
+                .partition(Partition::new("e_rest", "DEFAULT")),
+        );
+        t.domains = vec![
+            DomainDef::new("posint", ColumnType::Int { unsigned: false })
+                .check(DomainCheck::new(Some("posint_check"), "(VALUE > 0)")),
+        ];
+        t
+    }
+
+    #[test]
+    fn new_fields_round_trip_through_json() {
+        let t = partitioned();
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<TableSchema>(&json).unwrap(), t);
+        assert!(json.contains("\"generated_kind\":\"virtual\""), "{json}");
+        assert!(json.contains("\"strategy\":\"range\""), "{json}");
+        assert_eq!(t.domain("posint").unwrap().checks.len(), 1);
+        assert!(t.domain("other").is_none());
+    }
+
+    #[test]
+    fn schemas_without_the_new_fields_serialize_as_before_and_still_parse() {
+        let t = TableSchema::new(
+            TableId::new("s", "t"),
+            vec![Column::new("a", ColumnType::Int { unsigned: false })],
+        );
+        let json = serde_json::to_string(&t).unwrap();
+        for field in ["generated_kind", "partitioning", "domains"] {
+            assert!(!json.contains(field), "{json}");
+        }
+        // A schema written before the fields existed.
+        let old = r#"{"id":{"schema":"s","name":"t"},"columns":[{"name":"a",
+            "type":{"type":"int","unsigned":false},"native_type":null,"nullable":true,
+            "default":null,"on_update_current_timestamp":false,"auto_increment":false,
+            "generated":null,"invisible":false,"collation":null,"comment":null}],
+            "primary_key":null,"unique_keys":[],"indexes":[],"foreign_keys":[],"comment":null}"#;
+        assert_eq!(serde_json::from_str::<TableSchema>(old).unwrap(), t);
+    }
+
+    #[test]
+    fn partitioning_prints_its_clause() {
+        let mut p = Partitioning::new(PartitionStrategy::List, "region");
+        assert_eq!(p.to_string(), "LIST (region)");
+        p.columns = true;
+        assert_eq!(p.to_string(), "LIST COLUMNS (region)");
+        let mut h = Partitioning::new(PartitionStrategy::Key, "id");
+        h.linear = true;
+        assert_eq!(h.to_string(), "LINEAR KEY (id)");
     }
 }

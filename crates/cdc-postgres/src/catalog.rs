@@ -32,7 +32,8 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use cdc_model::{
-    Column, ColumnDefault, ForeignKey, ForeignKeyAction, Index, KeyColumn, TableId, TableSchema,
+    Column, ColumnDefault, ForeignKey, ForeignKeyAction, Index, KeyColumn, Partition,
+    PartitionStrategy, Partitioning, TableId, TableSchema,
 };
 use cdc_pgoutput::{TypeInfo, TypeRegistry};
 use futures::io::{AsyncRead, AsyncWrite};
@@ -93,6 +94,80 @@ impl Catalog {
     pub fn table(&self, id: &TableId) -> Option<&PgTable> {
         self.tables.iter().find(|t| &t.schema.id == id)
     }
+
+    /// The model form ([`cdc_model::Partitioning`], for [`TableSchema::partitioning`]) of the
+    /// partitioned table `id`: strategy and key from its [`PartitionInfo::key`], and each
+    /// direct partition with its bound, recursively for sub-partitioned ones.
+    ///
+    /// `Ok(None)` when `id` is not a selected partitioned table. The bounds are read from the
+    /// partitions' own entries, so every partition must be selected too (as a migration of a
+    /// partitioned table needs anyway); the first one that is not is the error.
+    pub fn partitioning(
+        &self,
+        id: &TableId,
+    ) -> std::result::Result<Option<Partitioning>, PartitionNotSelected> {
+        self.partitioning_at(id, 0)
+    }
+
+    fn partitioning_at(
+        &self,
+        id: &TableId,
+        depth: usize,
+    ) -> std::result::Result<Option<Partitioning>, PartitionNotSelected> {
+        let Some(info) = self.table(id).and_then(|t| t.partition.as_ref()) else {
+            return Ok(None);
+        };
+        let Some((strategy, key)) = info.key.as_deref().and_then(parse_partition_key) else {
+            return Ok(None);
+        };
+        let mut out = Partitioning::new(strategy, key);
+        for child in &info.partitions {
+            let missing = || PartitionNotSelected {
+                table: id.clone(),
+                partition: child.clone(),
+            };
+            let bound = self
+                .table(child)
+                .and_then(|c| c.partition.as_ref())
+                .and_then(|p| p.bound.clone())
+                .ok_or_else(missing)?;
+            let mut p = Partition::new(child.name.clone(), bound);
+            if child.schema != id.schema {
+                p.schema = Some(child.schema.clone());
+            }
+            // A real catalog has no cycles; the bound keeps a hand-built one finite.
+            if depth < 32 {
+                p.subpartitioning = self.partitioning_at(child, depth + 1)?.map(Box::new);
+            }
+            out.partitions.push(p);
+        }
+        Ok(Some(out))
+    }
+}
+
+/// A partition of a partitioned table was not in the selection, so its bound is unknown
+/// ([`Catalog::partitioning`]).
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[error("partition {partition} of {table} is not selected: its bound is unknown")]
+pub struct PartitionNotSelected {
+    /// The partitioned table.
+    pub table: TableId,
+    /// Its partition that was not selected.
+    pub partition: TableId,
+}
+
+/// `RANGE (created)` (as `pg_get_partkeydef` prints it) -> strategy and `created`.
+fn parse_partition_key(def: &str) -> Option<(PartitionStrategy, String)> {
+    let def = def.trim();
+    let (word, rest) = def.split_once(char::is_whitespace)?;
+    let strategy = match word.to_ascii_uppercase().as_str() {
+        "RANGE" => PartitionStrategy::Range,
+        "LIST" => PartitionStrategy::List,
+        "HASH" => PartitionStrategy::Hash,
+        _ => return None,
+    };
+    let key = rest.trim().strip_prefix('(')?.strip_suffix(')')?;
+    Some((strategy, key.trim().to_owned()))
 }
 
 /// `pg_class.relkind` of a selected table.
@@ -1092,6 +1167,119 @@ fn parse_num<T: FromStr>(s: &str, describe: impl Fn() -> String) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pg_table(id: TableId, kind: TableKind, partition: Option<PartitionInfo>) -> PgTable {
+        PgTable {
+            oid: 0,
+            schema: TableSchema::new(id, Vec::new()),
+            columns: Vec::new(),
+            kind,
+            replica_identity: ReplicaIdentity::Default,
+            indexes: Vec::new(),
+            partition,
+            owned_sequences: Vec::new(),
+        }
+    }
+
+    fn child(id: TableId, parent: &TableId, bound: &str, key: Option<&str>) -> PgTable {
+        let kind = if key.is_some() {
+            TableKind::Partitioned
+        } else {
+            TableKind::Ordinary
+        };
+        pg_table(
+            id,
+            kind,
+            Some(PartitionInfo {
+                parent: Some(parent.clone()),
+                bound: Some(bound.to_owned()),
+                key: key.map(str::to_owned),
+                partitions: Vec::new(),
+            }),
+        )
+    }
+
+    #[test]
+    fn partitioning_in_model_form_with_bounds_schemas_and_subpartitions() {
+        let events = TableId::new("app", "events");
+        let y2024 = TableId::new("app", "events_2024");
+        let h0 = TableId::new("arch", "events_2024_h0");
+        let def = TableId::new("app", "events_def");
+        let mut y = child(
+            y2024.clone(),
+            &events,
+            "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+            Some("HASH (id)"),
+        );
+        if let Some(p) = y.partition.as_mut() {
+            p.partitions = vec![h0.clone()];
+        }
+        let mut catalog = Catalog {
+            tables: vec![
+                pg_table(
+                    events.clone(),
+                    TableKind::Partitioned,
+                    Some(PartitionInfo {
+                        parent: None,
+                        bound: None,
+                        key: Some("RANGE (at, lower(name))".into()),
+                        partitions: vec![y2024.clone(), def.clone()],
+                    }),
+                ),
+                y,
+                child(
+                    h0.clone(),
+                    &y2024,
+                    "FOR VALUES WITH (modulus 2, remainder 0)",
+                    None,
+                ),
+                child(def.clone(), &events, "DEFAULT", None),
+            ],
+            missing: Vec::new(),
+            sequences: Vec::new(),
+            types: TypeRegistry::new(),
+        };
+        let p = catalog.partitioning(&events).ok().flatten();
+        let mut sub = Partitioning::new(PartitionStrategy::Hash, "id");
+        let mut hp = Partition::new("events_2024_h0", "FOR VALUES WITH (modulus 2, remainder 0)");
+        hp.schema = Some("arch".into());
+        sub.partitions.push(hp);
+        let mut yp = Partition::new(
+            "events_2024",
+            "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+        );
+        yp.subpartitioning = Some(Box::new(sub));
+        let want = Partitioning::new(PartitionStrategy::Range, "at, lower(name)")
+            .partition(yp)
+            .partition(Partition::new("events_def", "DEFAULT"));
+        assert_eq!(p, Some(want));
+        // A partition, or a plain table, has no partitioning of its own.
+        assert_eq!(catalog.partitioning(&def), Ok(None));
+        assert_eq!(catalog.partitioning(&TableId::new("x", "y")), Ok(None));
+        // A partition left out of the selection is named.
+        catalog.tables.retain(|t| t.schema.id != def);
+        assert_eq!(
+            catalog.partitioning(&events),
+            Err(PartitionNotSelected {
+                table: events.clone(),
+                partition: def
+            })
+        );
+    }
+
+    #[test]
+    fn partition_keys_parse() {
+        assert_eq!(
+            parse_partition_key("LIST (region)"),
+            Some((PartitionStrategy::List, "region".to_owned()))
+        );
+        assert_eq!(
+            parse_partition_key("HASH (id, \"Odd Name\")"),
+            Some((PartitionStrategy::Hash, "id, \"Odd Name\"".to_owned()))
+        );
+        assert_eq!(parse_partition_key("RANGE"), None);
+        assert_eq!(parse_partition_key("KEY (a)"), None);
+    }
 
     #[test]
     fn defaults_split_into_literals_and_expressions() {
