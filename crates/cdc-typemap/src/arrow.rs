@@ -172,10 +172,11 @@ fn data_type(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> DataTyp
             }
             DataType::Binary
         }
+        // `BIT` without a length is `BIT(1)`.
         ColumnType::Bit {
-            length: Some(n),
+            length,
             varying: false,
-        } if *n <= 64 => DataType::UInt64,
+        } if length.unwrap_or(1) <= 64 => DataType::UInt64,
         ColumnType::Bit { .. } => {
             r.note(
                 IssueKind::TypeNotInTarget,

@@ -15,7 +15,7 @@
 //! | PostgreSQL time | `long` time-micros; MySQL TIME: `long` signed microseconds |
 //! | text, ENUM, SET, JSON, inet, ... | `string` (uuid: `string` uuid) |
 //! | binary, blobs, spatial (WKB) | `bytes` |
-//! | BIT(n ≤ 63) | `long`; wider or varying: `bytes` |
+//! | BIT(n ≤ 63), BIT without a length (BIT(1)) | `long`; wider or varying: `bytes` |
 //! | VECTOR, arrays | `array` |
 //!
 //! Nullable columns are `["null", T]` unions with a `null` default; so are MySQL date
@@ -243,10 +243,11 @@ fn type_schema(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> Json 
             }
             json!("bytes")
         }
+        // `BIT` without a length is `BIT(1)` in MySQL and PostgreSQL alike.
         ColumnType::Bit {
-            length: Some(n),
+            length,
             varying: false,
-        } if *n <= 63 => json!("long"),
+        } if length.unwrap_or(1) <= 63 => json!("long"),
         ColumnType::Bit { .. } => {
             r.note(
                 IssueKind::TypeNotInTarget,

@@ -8,8 +8,11 @@
 
 use std::collections::BTreeSet;
 
+mod partition;
+
 use cdc_model::{
-    Column, ColumnDefault, ColumnType, ForeignKeyAction, Index, KeyColumn, TableId, TableSchema,
+    Column, ColumnDefault, ColumnType, ForeignKeyAction, GeneratedKind, Index, KeyColumn, TableId,
+    TableSchema,
 };
 use serde::{Deserialize, Serialize};
 
@@ -333,10 +336,7 @@ impl<'a> Gen<'a> {
                 line.push_str(&format!(" DEFAULT {d}"));
             }
             if let Some(expr) = &source.generated {
-                r.note(
-                    IssueKind::Generated,
-                    format!("generated column ({expr}) created as a plain column holding the replicated values"),
-                );
+                self.pg_generated(source, expr, &mut line, &mut r);
             }
             if !source.nullable {
                 line.push_str(" NOT NULL");
@@ -436,6 +436,7 @@ impl<'a> Gen<'a> {
                 }
             }
         }
+        let partitions = self.pg_partitioning(&mut create);
         if let Some(comment) = &self.table.comment {
             after.push(format!(
                 "COMMENT ON TABLE {qt} IS {}",
@@ -445,7 +446,71 @@ impl<'a> Gen<'a> {
         self.foreign_keys();
         self.out.before.extend(before);
         self.out.create.push(create);
+        self.out.create.extend(partitions);
         self.out.after_create.extend(after);
+    }
+
+    /// A generated column on a PostgreSQL-family target. From PostgreSQL to PostgreSQL the
+    /// expression is valid target SQL and must be re-created, because pgoutput and the
+    /// snapshot reader do not carry generated columns' values; from MySQL the expression is
+    /// MySQL SQL, so the column is plain and holds the replicated values (MySQL's row events
+    /// carry them).
+    fn pg_generated(&self, source: &Column, expr: &str, line: &mut String, r: &mut Reporter<'_>) {
+        // PostgreSQL up to 17 has stored generated columns only, so a PostgreSQL source's
+        // generated column without a kind is stored.
+        let kind = source
+            .generated_kind
+            .unwrap_or(if self.mapper.source().is_mysql_family() {
+                GeneratedKind::Virtual
+            } else {
+                GeneratedKind::Stored
+            });
+        let virtual_target =
+            matches!(self.target, Dialect::PostgreSql(v) if v >= Version::new(18, 0));
+        if self.mapper.source().is_mysql_family() {
+            let kind_text = match source.generated_kind {
+                Some(GeneratedKind::Virtual) => format!(
+                    "VIRTUAL on the source ({} has no virtual generated columns); ",
+                    self.target
+                ),
+                Some(GeneratedKind::Stored) => "STORED on the source; ".to_owned(),
+                None => String::new(),
+            };
+            r.note(
+                IssueKind::Generated,
+                format!("generated column ({expr}), {kind_text}the MySQL expression is not translated: created as a plain column holding the replicated values"),
+            );
+            return;
+        }
+        if self.target == Dialect::AnalyticDb {
+            r.lossy(
+                IssueKind::Generated,
+                format!("generated column ({expr}): AnalyticDB (Greenplum 6) has no generated columns, and pgoutput and the snapshot do not carry generated columns' values: created as a plain column that stays NULL"),
+            );
+            return;
+        }
+        if kind == GeneratedKind::Virtual && virtual_target {
+            line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"));
+        } else {
+            line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+            if kind == GeneratedKind::Virtual {
+                r.note(
+                    IssueKind::Generated,
+                    format!("generated column is VIRTUAL on the source; {} has STORED generated columns only: created STORED (computed on write and stored)", self.target),
+                );
+            }
+        }
+        if self.renames_columns() {
+            r.note(
+                IssueKind::Generated,
+                format!("generation expression ({expr}) is copied unchanged: column renames are not applied inside it"),
+            );
+        }
+    }
+
+    /// Whether the name policy gives any column of the table another name.
+    fn renames_columns(&self) -> bool {
+        self.columns.iter().any(|c| c.name != c.source.name)
     }
 
     /// AnalyticDB distribution key: the primary key, else the first unique key.
@@ -494,9 +559,29 @@ impl<'a> Gen<'a> {
                 (self.tolerant(create), q)
             }
             TypeDef::Domain { name, base } => {
-                r.note(IssueKind::UserType, format!("domain {name} created over {base}; its constraints and default are not in the model and are not re-created"));
                 let q = self.qualify_pg(&self.options.names.object(name));
-                (self.tolerant(format!("CREATE DOMAIN {q} AS {base}")), q)
+                let mut stmt = format!("CREATE DOMAIN {q} AS {base}");
+                match self.table.domain(name) {
+                    Some(def) => {
+                        if let Some(c) = &def.collation {
+                            stmt.push_str(&format!(" COLLATE {}", self.q(c)));
+                        }
+                        if let Some(d) = &def.default {
+                            stmt.push_str(&format!(" DEFAULT {d}"));
+                        }
+                        if def.not_null {
+                            stmt.push_str(" NOT NULL");
+                        }
+                        for check in &def.checks {
+                            if let Some(n) = &check.name {
+                                stmt.push_str(&format!(" CONSTRAINT {}", self.q(n)));
+                            }
+                            stmt.push_str(&format!(" CHECK ({})", check.expression));
+                        }
+                    }
+                    None => r.note(IssueKind::UserType, format!("domain {name} created over {base} without constraints or default: the table schema has no definition of it (TableSchema::domains)")),
+                }
+                (self.tolerant(stmt), q)
             }
         }
     }
@@ -721,8 +806,24 @@ impl<'a> Gen<'a> {
                 None => "CURRENT_TIMESTAMP".to_owned(),
             };
             if let Some(expr) = &source.generated {
-                line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"));
-                r.note(IssueKind::Generated, "generated column created VIRTUAL: the model does not say whether the source stores it");
+                match source.generated_kind {
+                    Some(GeneratedKind::Stored) => {
+                        line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+                    }
+                    Some(GeneratedKind::Virtual) => {
+                        line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"));
+                    }
+                    None => {
+                        line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) VIRTUAL"));
+                        r.note(IssueKind::Generated, "generated column created VIRTUAL (MySQL's default): the model does not say whether the source stores it");
+                    }
+                }
+                if self.renames_columns() {
+                    r.note(
+                        IssueKind::Generated,
+                        format!("generation expression ({expr}) is copied unchanged: column renames are not applied inside it"),
+                    );
+                }
             } else {
                 if !source.nullable {
                     line.push_str(" NOT NULL");
@@ -829,6 +930,7 @@ impl<'a> Gen<'a> {
         if let Some(comment) = &self.table.comment {
             create.push_str(&format!(" COMMENT={}", quote_literal(target, comment)));
         }
+        self.mysql_partitioning(&mut create);
         self.foreign_keys();
         self.out.create.push(create);
     }
@@ -969,6 +1071,7 @@ impl<'a> Gen<'a> {
             );
         }
         self.issues(r);
+        self.maxcompute_partitioning();
         let comment = self
             .table
             .comment
@@ -1079,6 +1182,7 @@ pub(crate) fn pg_column(
             for marker in [
                 " COLLATE ",
                 " GENERATED BY DEFAULT AS IDENTITY",
+                " GENERATED ALWAYS AS (",
                 " DEFAULT ",
                 " NOT NULL",
                 " CHECK (",

@@ -48,6 +48,9 @@ pub enum IssueKind {
     FractionalSecondsCut,
     /// Values longer than the target allows are rejected.
     LengthLimit,
+    /// Dates and timestamps the target's range cannot hold (PostgreSQL `infinity`, BC dates,
+    /// years past 9999 on MaxCompute).
+    TemporalRange,
     /// Strings holding NUL characters, which the target's text types cannot store.
     NulCharacter,
     /// The character set or collation differs on the target.
@@ -70,8 +73,8 @@ pub enum IssueKind {
     OnUpdate,
     /// A default the target cannot express is dropped.
     Default,
-    /// A generated column's expression is not carried over; the column holds replicated
-    /// values.
+    /// A generated column's expression is not carried over (the column holds replicated
+    /// values), or its kind (STORED or VIRTUAL) differs on the target or is not known.
     Generated,
     /// A column attribute (invisible, zerofill, SRID) is dropped.
     ColumnAttribute,
@@ -84,10 +87,15 @@ pub enum IssueKind {
     Key,
     /// A foreign key the target does not create or enforce.
     ForeignKey,
-    /// A table property (distribution, partitioning, comments) the target differs on.
+    /// A table property (distribution, comments) the target differs on.
     Table,
-    /// An enum or domain type created from what the model knows (a domain's constraints and
-    /// default are not in the model).
+    /// Partitioning the target does not reproduce (the table is created unpartitioned), or
+    /// reproduces in its own form (AnalyticDB's Greenplum 6 syntax, which names the partition
+    /// tables itself).
+    Partitioning,
+    /// An enum or domain type created from what the model knows (a domain whose definition is
+    /// not in [`cdc_model::TableSchema::domains`] is created without its constraints and
+    /// default).
     UserType,
     /// A name longer than the target allows, or two names that collide after mapping.
     Name,

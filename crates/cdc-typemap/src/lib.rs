@@ -12,9 +12,10 @@
 //! - [`avro`]: Avro schema JSON for any column type; `arrow` (feature `arrow`): Arrow
 //!   `DataType`s.
 //! - [`NamePolicy`], [`quote_ident`], [`is_reserved`], [`fit_identifier`]: target names.
-//! - [`ddl`]: `CREATE TABLE` (with keys, defaults, identity, comments, indexes, and foreign
-//!   keys to add after the load) for PostgreSQL, AnalyticDB, MySQL/MariaDB, and MaxCompute
-//!   `_base`/`_log` tables.
+//! - [`ddl`]: `CREATE TABLE` (with keys, defaults, identity, generated columns of the
+//!   source's kind, comments, indexes, domains with their constraints, partitions, and
+//!   foreign keys to add after the load) for PostgreSQL, AnalyticDB, MySQL/MariaDB, and
+//!   MaxCompute `_base`/`_log` tables.
 //! - [`translate`]: incremental DDL — one source DDL statement (a MySQL binlog QUERY event, a
 //!   captured PostgreSQL command) to the target's statements, with the same mapping, names
 //!   and reported issues.

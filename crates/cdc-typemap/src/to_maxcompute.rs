@@ -40,6 +40,20 @@ fn zero_dates(from_mysql: bool, r: &mut Reporter<'_>) {
     }
 }
 
+/// PostgreSQL dates and timestamps span 4713 BC..5874897 AD (timestamps ..294276 AD) plus
+/// `infinity` and `-infinity`; MaxCompute `DATE`, `DATETIME` and `TIMESTAMP` hold years
+/// 0001..9999 only.
+fn pg_temporal_range(from_mysql: bool, r: &mut Reporter<'_>, target: &str) {
+    if !from_mysql {
+        r.lossy(
+            IssueKind::TemporalRange,
+            format!(
+                "MaxCompute {target} holds years 0001..9999 only: PostgreSQL infinity,                  -infinity, BC dates and years after 9999 have no {target} value and are                  rejected"
+            ),
+        );
+    }
+}
+
 fn mc_type(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> Option<String> {
     let s = |t: &str| Some(t.to_owned());
     match ty {
@@ -80,6 +94,7 @@ fn mc_type(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> Option<St
         }
         ColumnType::Date => {
             zero_dates(from_mysql, r);
+            pg_temporal_range(from_mysql, r, "DATE");
             s("DATE")
         }
         ColumnType::DateTime { precision } => {
@@ -90,10 +105,12 @@ fn mc_type(from_mysql: bool, ty: &ColumnType, r: &mut Reporter<'_>) -> Option<St
                     "MaxCompute DATETIME keeps milliseconds: further fractional digits are cut",
                 );
             }
+            pg_temporal_range(from_mysql, r, "DATETIME");
             s("DATETIME")
         }
         ColumnType::Timestamp { .. } => {
             zero_dates(from_mysql, r);
+            pg_temporal_range(from_mysql, r, "TIMESTAMP");
             s("TIMESTAMP")
         }
         ColumnType::Time { .. } | ColumnType::TimeTz { .. } | ColumnType::Interval => {

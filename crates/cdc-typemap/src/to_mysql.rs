@@ -217,7 +217,10 @@ fn mysql_type(
                 r.note(
                     IssueKind::JsonRepresentation,
                     "MariaDB JSON is LONGTEXT with a json_valid CHECK: documents are kept as \
-                     the text MySQL printed, not in a binary form",
+                     text, not normalised as MySQL stores them (MySQL sorts keys and keeps the \
+                     last of duplicate keys); replicated documents arrive in MySQL's key order, \
+                     but documents written on MariaDB keep their own key order, white space \
+                     and duplicate keys, and equality compares the text",
                 );
             }
             "json".to_owned()

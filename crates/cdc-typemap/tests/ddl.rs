@@ -160,3 +160,351 @@ fn mysql_target_keeps_attributes() {
         ]
     );
 }
+
+mod gaps {
+    use cdc_model::{
+        Column, ColumnType, DomainCheck, DomainDef, GeneratedKind, Index, Partition,
+        PartitionStrategy, Partitioning, TableId, TableSchema,
+    };
+    use cdc_typemap::ddl::{self, DdlOptions, TableDdl};
+    use cdc_typemap::{Case, Dialect, IssueKind, Mapper, Severity};
+
+    fn int(name: &str) -> Column {
+        Column::new(name, ColumnType::Int { unsigned: false })
+    }
+
+    fn gen_table(kind: Option<GeneratedKind>) -> TableSchema {
+        let mut g = int("twice");
+        g.generated = Some("a * 2".into());
+        g.generated_kind = kind;
+        TableSchema::new(TableId::new("s", "g"), vec![int("a"), g])
+    }
+
+    fn run(src: Dialect, dst: Dialect, t: &TableSchema) -> TableDdl {
+        ddl::create_table(&Mapper::new(src, dst).unwrap(), t, &DdlOptions::default())
+    }
+
+    fn kinds(d: &TableDdl) -> Vec<(IssueKind, Severity)> {
+        d.issues.iter().map(|i| (i.kind, i.severity)).collect()
+    }
+
+    #[test]
+    fn mysql_targets_create_the_generated_kind_the_source_has() {
+        let stored = run(
+            Dialect::MYSQL_80,
+            Dialect::MARIADB_1011,
+            &gen_table(Some(GeneratedKind::Stored)),
+        );
+        assert!(
+            stored.create[0].contains("`twice` int GENERATED ALWAYS AS (a * 2) STORED"),
+            "{}",
+            stored.create[0]
+        );
+        assert!(stored.issues.is_empty(), "{:?}", stored.issues);
+        let virt = run(
+            Dialect::MYSQL_80,
+            Dialect::MYSQL_80,
+            &gen_table(Some(GeneratedKind::Virtual)),
+        );
+        assert!(virt.create[0].contains("GENERATED ALWAYS AS (a * 2) VIRTUAL"));
+        assert!(virt.issues.is_empty());
+        // Unknown kind: VIRTUAL, MySQL's default, with a note saying the model did not tell.
+        let unknown = run(Dialect::MYSQL_80, Dialect::MYSQL_80, &gen_table(None));
+        assert!(unknown.create[0].contains("GENERATED ALWAYS AS (a * 2) VIRTUAL"));
+        assert_eq!(kinds(&unknown), [(IssueKind::Generated, Severity::Note)]);
+    }
+
+    #[test]
+    fn postgres_targets_report_virtual_and_recreate_postgres_expressions() {
+        // From MySQL: a plain column holding the replicated values; VIRTUAL is named.
+        let d = run(
+            Dialect::MYSQL_80,
+            Dialect::POSTGRES_15,
+            &gen_table(Some(GeneratedKind::Virtual)),
+        );
+        assert!(
+            d.create[0].contains("\"twice\" integer\n"),
+            "{}",
+            d.create[0]
+        );
+        assert_eq!(kinds(&d), [(IssueKind::Generated, Severity::Note)]);
+        assert!(
+            d.issues[0].reason.contains("VIRTUAL"),
+            "{}",
+            d.issues[0].reason
+        );
+        assert!(d.issues[0].reason.contains("PostgreSQL 15"));
+        // From PostgreSQL: STORED, as the source (pgoutput does not send the values).
+        for kind in [None, Some(GeneratedKind::Stored)] {
+            let d = run(Dialect::POSTGRES_15, Dialect::POSTGRES_15, &gen_table(kind));
+            assert!(
+                d.create[0].contains("\"twice\" integer GENERATED ALWAYS AS (a * 2) STORED"),
+                "{}",
+                d.create[0]
+            );
+            assert!(d.issues.is_empty(), "{:?}", d.issues);
+        }
+        // A PostgreSQL 18 VIRTUAL column: STORED on 15 (reported), VIRTUAL on 18.
+        let v = gen_table(Some(GeneratedKind::Virtual));
+        let pg18 = Dialect::PostgreSql(cdc_typemap::Version::new(18, 0));
+        let d = run(pg18, Dialect::POSTGRES_15, &v);
+        assert!(d.create[0].contains("GENERATED ALWAYS AS (a * 2) STORED"));
+        assert_eq!(kinds(&d), [(IssueKind::Generated, Severity::Note)]);
+        let d = run(pg18, pg18, &v);
+        assert!(d.create[0].contains("GENERATED ALWAYS AS (a * 2) VIRTUAL"));
+        assert!(d.issues.is_empty());
+        // AnalyticDB has no generated columns and the values never arrive.
+        let d = run(Dialect::POSTGRES_15, Dialect::ANALYTICDB, &gen_table(None));
+        assert!(!d.create[0].contains("GENERATED"));
+        assert!(kinds(&d).contains(&(IssueKind::Generated, Severity::Lossy)));
+        // Renamed columns are not renamed inside the expression: reported.
+        let mut o = DdlOptions::default();
+        o.names.case = Case::Upper;
+        let d = ddl::create_table(
+            &Mapper::new(Dialect::POSTGRES_15, Dialect::POSTGRES_15).unwrap(),
+            &gen_table(None),
+            &o,
+        );
+        assert_eq!(kinds(&d), [(IssueKind::Generated, Severity::Note)]);
+    }
+
+    fn domain_table() -> TableSchema {
+        let dom = ColumnType::Domain {
+            name: "posint".into(),
+            base: Box::new(ColumnType::Int { unsigned: false }),
+        };
+        TableSchema::new(TableId::new("s", "d"), vec![Column::new("p", dom)])
+    }
+
+    #[test]
+    fn domains_are_created_with_their_constraints_when_the_schema_has_them() {
+        let mut t = domain_table();
+        let bare = run(Dialect::POSTGRES_15, Dialect::POSTGRES_15, &t);
+        assert_eq!(bare.before, ["CREATE DOMAIN \"s\".\"posint\" AS integer"]);
+        assert_eq!(kinds(&bare), [(IssueKind::UserType, Severity::Note)]);
+        assert!(bare.issues[0].reason.contains("TableSchema::domains"));
+        let mut def = DomainDef::new("posint", ColumnType::Int { unsigned: false })
+            .check(DomainCheck::new(Some("posint_check"), "((VALUE > 0))"))
+            .check(DomainCheck::new(None, "VALUE < 1000"));
+        def.not_null = true;
+        def.default = Some("1".into());
+        t.domains = vec![def];
+        for target in [Dialect::POSTGRES_15, Dialect::ANALYTICDB] {
+            let d = run(Dialect::POSTGRES_15, target, &t);
+            assert_eq!(
+                d.before,
+                [
+                    "CREATE DOMAIN \"s\".\"posint\" AS integer DEFAULT 1 NOT NULL \
+                  CONSTRAINT \"posint_check\" CHECK (((VALUE > 0))) CHECK (VALUE < 1000)"
+                ]
+            );
+            assert!(
+                d.issues.iter().all(|i| i.kind != IssueKind::UserType),
+                "{:?}",
+                d.issues
+            );
+        }
+    }
+
+    fn events() -> TableSchema {
+        let mut t = TableSchema::new(
+            TableId::new("app", "events"),
+            vec![
+                Column::new("id", ColumnType::BigInt { unsigned: false }).not_null(),
+                Column::new("At", ColumnType::Date).not_null(),
+                Column::new(
+                    "region",
+                    ColumnType::Text {
+                        max_bytes: None,
+                        charset: None,
+                    },
+                ),
+            ],
+        );
+        t.primary_key = Some(Index::new(Some("events_pkey"), &["id", "At"], true));
+        let mut sub = Partitioning::new(PartitionStrategy::Hash, "id");
+        for r in 0..2 {
+            sub.partitions.push(Partition::new(
+                format!("events_2024_h{r}"),
+                format!("FOR VALUES WITH (modulus 2, remainder {r})"),
+            ));
+        }
+        let mut y2024 = Partition::new(
+            "events_2024",
+            "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+        );
+        y2024.subpartitioning = Some(Box::new(sub));
+        let mut old = Partition::new("events_old", "FOR VALUES FROM (MINVALUE) TO ('2024-01-01')");
+        old.schema = Some("archive".into());
+        t.partitioning = Some(
+            Partitioning::new(PartitionStrategy::Range, "\"At\"")
+                .partition(old)
+                .partition(y2024)
+                .partition(Partition::new("events_def", "DEFAULT")),
+        );
+        t
+    }
+
+    #[test]
+    fn postgres_partitioned_tables_become_partition_by_and_partition_of() {
+        let d = run(Dialect::POSTGRES_15, Dialect::POSTGRES_15, &events());
+        assert!(
+            d.create[0].ends_with("\n) PARTITION BY RANGE (\"At\")"),
+            "{}",
+            d.create[0]
+        );
+        assert_eq!(
+            d.create[1..],
+            [
+                "CREATE TABLE \"archive\".\"events_old\" PARTITION OF \"app\".\"events\" \
+                 FOR VALUES FROM (MINVALUE) TO ('2024-01-01')",
+                "CREATE TABLE \"app\".\"events_2024\" PARTITION OF \"app\".\"events\" \
+                 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY HASH (\"id\")",
+                "CREATE TABLE \"app\".\"events_2024_h0\" PARTITION OF \"app\".\"events_2024\" \
+                 FOR VALUES WITH (modulus 2, remainder 0)",
+                "CREATE TABLE \"app\".\"events_2024_h1\" PARTITION OF \"app\".\"events_2024\" \
+                 FOR VALUES WITH (modulus 2, remainder 1)",
+                "CREATE TABLE \"app\".\"events_def\" PARTITION OF \"app\".\"events\" DEFAULT",
+            ]
+        );
+        assert!(d.issues.is_empty(), "{:?}", d.issues);
+        // Names follow the policy: schema map and case, key columns included.
+        let mut o = DdlOptions::default();
+        o.names.schemas.insert("app".into(), "tgt".into());
+        o.names.case = Case::Lower;
+        let d = ddl::create_table(
+            &Mapper::new(Dialect::POSTGRES_15, Dialect::POSTGRES_15).unwrap(),
+            &events(),
+            &o,
+        );
+        assert!(
+            d.create[0].ends_with(" PARTITION BY RANGE (\"at\")"),
+            "{}",
+            d.create[0]
+        );
+        assert_eq!(
+            d.create[5],
+            "CREATE TABLE \"tgt\".\"events_def\" PARTITION OF \"tgt\".\"events\" DEFAULT"
+        );
+        // An expression key is copied; with renamed columns that is reported.
+        let mut t = events();
+        if let Some(p) = t.partitioning.as_mut() {
+            p.strategy = PartitionStrategy::List;
+            p.key = "lower(region)".into();
+            p.partitions = vec![Partition::new("events_eu", "FOR VALUES IN ('eu')")];
+        }
+        let d = ddl::create_table(
+            &Mapper::new(Dialect::POSTGRES_15, Dialect::POSTGRES_15).unwrap(),
+            &t,
+            &o,
+        );
+        assert!(d.create[0].ends_with(" PARTITION BY LIST (lower(region))"));
+        assert_eq!(kinds(&d), [(IssueKind::Partitioning, Severity::Note)]);
+    }
+
+    #[test]
+    fn analyticdb_partitions_in_greenplum_6_syntax_and_reports_the_rest() {
+        let d = run(Dialect::POSTGRES_15, Dialect::ANALYTICDB, &events());
+        assert_eq!(d.create.len(), 1);
+        assert!(
+            d.create[0].ends_with(
+                ") DISTRIBUTED BY (\"id\", \"At\") PARTITION BY RANGE (\"At\")\n(\n  \
+                 PARTITION \"events_old\" END ('2024-01-01'),\n  \
+                 PARTITION \"events_2024\" START ('2024-01-01') END ('2025-01-01'),\n  \
+                 DEFAULT PARTITION \"events_def\"\n)"
+            ),
+            "{}",
+            d.create[0]
+        );
+        let k = kinds(&d);
+        // The sub-partitions, and the naming of partition tables.
+        assert!(k.contains(&(IssueKind::Partitioning, Severity::Unsupported)));
+        assert!(k.contains(&(IssueKind::Partitioning, Severity::Note)));
+        let mut list = events();
+        if let Some(p) = list.partitioning.as_mut() {
+            p.strategy = PartitionStrategy::List;
+            p.key = "region".into();
+            p.partitions = vec![
+                Partition::new("events_eu", "FOR VALUES IN ('eu', 'uk')"),
+                Partition::new("events_def", "DEFAULT"),
+            ];
+        }
+        let d = run(Dialect::POSTGRES_15, Dialect::ANALYTICDB, &list);
+        assert!(d.create[0].ends_with(
+            " PARTITION BY LIST (\"region\")\n(\n  PARTITION \"events_eu\" VALUES ('eu', 'uk'),\n  \
+             DEFAULT PARTITION \"events_def\"\n)"
+        ));
+        assert_eq!(kinds(&d), [(IssueKind::Partitioning, Severity::Note)]);
+        // HASH and expression keys: not created, reported.
+        for (strategy, key) in [
+            (PartitionStrategy::Hash, "id"),
+            (PartitionStrategy::List, "lower(region)"),
+            (PartitionStrategy::Range, "id, \"At\""),
+        ] {
+            let mut t = events();
+            if let Some(p) = t.partitioning.as_mut() {
+                p.strategy = strategy;
+                p.key = key.into();
+            }
+            let d = run(Dialect::POSTGRES_15, Dialect::ANALYTICDB, &t);
+            assert!(!d.create[0].contains("PARTITION"), "{}", d.create[0]);
+            assert_eq!(
+                kinds(&d),
+                [(IssueKind::Partitioning, Severity::Unsupported)]
+            );
+        }
+    }
+
+    fn mysql_partitioned() -> TableSchema {
+        let mut t = TableSchema::new(
+            TableId::new("shop", "t"),
+            vec![int("id").not_null(), int("y")],
+        );
+        t.primary_key = Some(Index::new(Some("PRIMARY"), &["id", "y"], true));
+        t.partitioning = Some(
+            Partitioning::new(PartitionStrategy::Range, "`y`")
+                .partition(Partition::new("p0", "VALUES LESS THAN (2000)"))
+                .partition(Partition::new("pmax", "VALUES LESS THAN MAXVALUE")),
+        );
+        t
+    }
+
+    #[test]
+    fn mysql_partitioning_reaches_mysql_targets_and_is_reported_elsewhere() {
+        let d = run(
+            Dialect::MYSQL_80,
+            Dialect::MARIADB_1011,
+            &mysql_partitioned(),
+        );
+        assert!(
+            d.create[0].ends_with(
+                ") PARTITION BY RANGE (`y`)\n(\n  PARTITION `p0` VALUES LESS THAN (2000),\n  \
+                 PARTITION `pmax` VALUES LESS THAN MAXVALUE\n)"
+            ),
+            "{}",
+            d.create[0]
+        );
+        assert!(d.issues.is_empty());
+        let mut t = mysql_partitioned();
+        if let Some(p) = t.partitioning.as_mut() {
+            p.strategy = PartitionStrategy::Key;
+            p.linear = true;
+            p.key = "id".into();
+            p.partitions = vec![Partition::new("a", ""), Partition::new("b", "")];
+        }
+        let d = run(Dialect::MYSQL_80, Dialect::MYSQL_80, &t);
+        assert!(d.create[0].ends_with(
+            ") PARTITION BY LINEAR KEY (`id`)\n(\n  PARTITION `a`,\n  PARTITION `b`\n)"
+        ));
+        for target in [Dialect::POSTGRES_15, Dialect::ANALYTICDB] {
+            let d = run(Dialect::MYSQL_80, target, &mysql_partitioned());
+            assert!(!d.create[0].contains("PARTITION"));
+            assert_eq!(
+                kinds(&d),
+                [(IssueKind::Partitioning, Severity::Unsupported)]
+            );
+        }
+        let d = run(Dialect::POSTGRES_15, Dialect::MAXCOMPUTE, &events());
+        assert!(kinds(&d).contains(&(IssueKind::Partitioning, Severity::Note)));
+    }
+}

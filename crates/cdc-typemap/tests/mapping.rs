@@ -817,3 +817,122 @@ fn pg_bit_wider_than_64_reaches_maxcompute_as_text_not_as_a_too_small_decimal() 
     );
     assert_eq!(mc.as_deref(), Some("DECIMAL(20,0)"));
 }
+
+#[test]
+fn pg_dates_and_timestamps_to_maxcompute_report_infinity_bc_and_years_past_9999() {
+    let pg_mc = |c: ColumnType| {
+        map(
+            Dialect::POSTGRES_15,
+            Dialect::MAXCOMPUTE,
+            MapOptions::default(),
+            &ty(c),
+        )
+    };
+    for (c, want) in [
+        (ColumnType::Date, "DATE"),
+        (ColumnType::DateTime { precision: Some(3) }, "DATETIME"),
+        (ColumnType::Timestamp { precision: Some(6) }, "TIMESTAMP"),
+        (
+            ColumnType::Array {
+                element: Box::new(ColumnType::Date),
+            },
+            "ARRAY<DATE>",
+        ),
+        (
+            ColumnType::Domain {
+                name: "d".into(),
+                base: Box::new(ColumnType::Timestamp { precision: None }),
+            },
+            "TIMESTAMP",
+        ),
+    ] {
+        let (target, issues) = pg_mc(c.clone());
+        assert_eq!(target.as_deref(), Some(want), "{c}");
+        assert_eq!(issues, [(IssueKind::TemporalRange, LOSSY)], "{c}");
+    }
+    // The reason names the cases.
+    let m = Mapper::new(Dialect::POSTGRES_15, Dialect::MAXCOMPUTE)
+        .unwrap()
+        .map_column(&t(), &ty(ColumnType::Date));
+    for word in ["infinity", "BC", "9999"] {
+        assert!(m.issues[0].reason.contains(word), "{}", m.issues[0].reason);
+    }
+    // MySQL's ranges (DATE/DATETIME 1000..9999, TIMESTAMP 1970..2038) fit: only zero dates.
+    for c in [
+        ColumnType::Date,
+        ColumnType::DateTime { precision: Some(3) },
+        ColumnType::Timestamp { precision: None },
+    ] {
+        assert_eq!(mc(c).1, [(IssueKind::ZeroDateToNull, LOSSY)]);
+    }
+    // PostgreSQL to PostgreSQL keeps the whole range.
+    let (_, issues) = map(
+        Dialect::POSTGRES_15,
+        Dialect::POSTGRES_15,
+        MapOptions::default(),
+        &ty(ColumnType::Date),
+    );
+    assert!(issues.is_empty());
+}
+
+#[test]
+fn bit_without_a_length_is_bit_1_in_avro_and_arrow() {
+    for src in [Dialect::MYSQL_80, Dialect::POSTGRES_15] {
+        let bare = ty(ColumnType::Bit {
+            length: None,
+            varying: false,
+        });
+        let one = ty(ColumnType::Bit {
+            length: Some(1),
+            varying: false,
+        });
+        let (a, ai) = cdc_typemap::avro::column_schema(src, &t(), &bare);
+        let (b, bi) = cdc_typemap::avro::column_schema(src, &t(), &one);
+        assert_eq!(a, serde_json::json!(["null", "long"]));
+        assert_eq!((a, ai), (b, bi));
+        let (fa, _) = cdc_typemap::arrow::field(src, &t(), &bare);
+        assert_eq!(fa.data_type(), &arrow_schema::DataType::UInt64);
+    }
+    // Unbounded bit varying stays bytes, with its note.
+    let (v, issues) = cdc_typemap::avro::column_schema(
+        Dialect::POSTGRES_15,
+        &t(),
+        &ty(ColumnType::Bit {
+            length: None,
+            varying: true,
+        }),
+    );
+    assert_eq!(v, serde_json::json!(["null", "bytes"]));
+    assert_eq!(issues[0].kind, IssueKind::TypeNotInTarget);
+}
+
+#[test]
+fn mysql_json_into_mariadb_is_a_note_on_key_order_and_duplicate_keys() {
+    let m = my_my(
+        Dialect::MYSQL_80,
+        Dialect::MARIADB_1011,
+        &ty(ColumnType::Json),
+    );
+    assert_eq!(m.target_type.as_deref(), Some("json"));
+    assert_eq!(m.issues.len(), 1);
+    let i = &m.issues[0];
+    assert_eq!((i.kind, i.severity), (IssueKind::JsonRepresentation, NOTE));
+    for word in ["LONGTEXT", "json_valid", "key order", "duplicate keys"] {
+        assert!(i.reason.contains(word), "{}", i.reason);
+    }
+    // MariaDB to MariaDB and MySQL to MySQL: nothing to say.
+    assert!(
+        my_my(
+            Dialect::MARIADB_1011,
+            Dialect::MARIADB_1011,
+            &ty(ColumnType::Json)
+        )
+        .issues
+        .is_empty()
+    );
+    assert!(
+        my_my(Dialect::MYSQL_80, Dialect::MYSQL_80, &ty(ColumnType::Json))
+            .issues
+            .is_empty()
+    );
+}
