@@ -1070,6 +1070,35 @@ impl<'a> Gen<'a> {
                 ),
             );
         }
+        for c in &self.table.columns {
+            let Some(expr) = &c.generated else {
+                continue;
+            };
+            let mut cr = self.reporter(Some(c));
+            if self.mapper.source().is_mysql_family() {
+                cr.note(
+                    IssueKind::Generated,
+                    format!(
+                        "generated column ({expr}) is a plain column holding the replicated values"
+                    ),
+                );
+            } else {
+                cr.lossy(IssueKind::Generated, format!("generated column ({expr}) is a plain column, and pgoutput and the snapshot do not carry generated columns' values: it stays NULL"));
+            }
+            self.issues(cr);
+        }
+        for c in &self.table.columns {
+            let ColumnType::Domain { name, .. } = &c.ty else {
+                continue;
+            };
+            if let Some(def) = self.table.domain(name)
+                && (def.not_null || !def.checks.is_empty())
+            {
+                let mut cr = self.reporter(Some(c));
+                cr.note(IssueKind::UserType, format!("domain {name} becomes its base type: its NOT NULL and CHECK constraints are not enforced on MaxCompute"));
+                self.issues(cr);
+            }
+        }
         self.issues(r);
         self.maxcompute_partitioning();
         let comment = self

@@ -507,4 +507,29 @@ mod gaps {
         let d = run(Dialect::POSTGRES_15, Dialect::MAXCOMPUTE, &events());
         assert!(kinds(&d).contains(&(IssueKind::Partitioning, Severity::Note)));
     }
+
+    #[test]
+    fn maxcompute_reports_generated_columns_and_unenforced_domain_constraints() {
+        let d = run(Dialect::POSTGRES_15, Dialect::MAXCOMPUTE, &gen_table(None));
+        assert_eq!(kinds(&d), [(IssueKind::Generated, Severity::Lossy)]);
+        assert_eq!(d.issues[0].column.as_deref(), Some("twice"));
+        let d = run(
+            Dialect::MYSQL_80,
+            Dialect::MAXCOMPUTE,
+            &gen_table(Some(GeneratedKind::Stored)),
+        );
+        assert_eq!(kinds(&d), [(IssueKind::Generated, Severity::Note)]);
+        let mut t = domain_table();
+        assert!(
+            run(Dialect::POSTGRES_15, Dialect::MAXCOMPUTE, &t)
+                .issues
+                .is_empty()
+        );
+        t.domains = vec![
+            DomainDef::new("posint", ColumnType::Int { unsigned: false })
+                .check(DomainCheck::new(None, "VALUE > 0")),
+        ];
+        let d = run(Dialect::POSTGRES_15, Dialect::MAXCOMPUTE, &t);
+        assert_eq!(kinds(&d), [(IssueKind::UserType, Severity::Note)]);
+    }
 }

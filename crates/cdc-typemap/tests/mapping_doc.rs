@@ -4,8 +4,12 @@
 
 use std::fmt::Write as _;
 
-use cdc_model::TableId;
+use cdc_model::{
+    Column, ColumnType, DomainCheck, DomainDef, GeneratedKind, Partition, PartitionStrategy,
+    Partitioning, TableId, TableSchema,
+};
 use cdc_typemap::corpus::{self, CorpusColumn};
+use cdc_typemap::ddl::{self, DdlOptions, TableDdl};
 use cdc_typemap::{ColumnMapping, Dialect, Issue, Mapper, arrow, avro};
 
 fn t() -> TableId {
@@ -242,6 +246,201 @@ fn lake_tables(out: &mut String, source: Dialect, cols: &[CorpusColumn]) {
     }
 }
 
+/// One table property case: a label, the source, the table, and what the DDL made of it.
+struct PropertyCase {
+    label: &'static str,
+    source: Dialect,
+    table: TableSchema,
+    outcome: fn(&TableDdl) -> String,
+}
+
+fn generated_outcome(d: &TableDdl) -> String {
+    let create = d.create.first().map(String::as_str).unwrap_or("");
+    for kind in ["STORED", "VIRTUAL"] {
+        if create.contains("GENERATED ALWAYS AS") && create.contains(&format!(") {kind}")) {
+            return format!("generated {kind}");
+        }
+    }
+    "plain column".to_owned()
+}
+
+fn partition_outcome(d: &TableDdl) -> String {
+    let all = d.create.join("\n");
+    if all.contains(" PARTITION OF ") {
+        "PARTITION BY + PARTITION OF".to_owned()
+    } else if all.contains("PARTITION \"") {
+        "Greenplum 6 PARTITION BY (...)".to_owned()
+    } else if all.contains("PARTITION BY") {
+        "PARTITION BY (...)".to_owned()
+    } else {
+        "unpartitioned".to_owned()
+    }
+}
+
+fn domain_outcome(d: &TableDdl) -> String {
+    match d.before.iter().find(|s| s.contains("CREATE DOMAIN")) {
+        Some(s) if s.contains("CHECK") => "domain with CHECKs".to_owned(),
+        Some(_) => "bare domain".to_owned(),
+        None => "base type".to_owned(),
+    }
+}
+
+/// The table with primary key `a` (so AnalyticDB distributes by it).
+fn keyed(mut t: TableSchema) -> TableSchema {
+    t.primary_key = Some(cdc_model::Index::new(Some("PRIMARY"), &["a"], true));
+    t
+}
+
+fn property_cases() -> Vec<PropertyCase> {
+    let int = |n: &str| Column::new(n, ColumnType::Int { unsigned: false });
+    let generated = |kind: Option<GeneratedKind>| {
+        let mut c = int("g");
+        c.generated = Some("a * 2".into());
+        c.generated_kind = kind;
+        keyed(TableSchema::new(t(), vec![int("a"), c]))
+    };
+    let partitioned = |strategy: PartitionStrategy, bounds: &[&str]| {
+        let mut t = keyed(TableSchema::new(t(), vec![int("a")]));
+        let mut p = Partitioning::new(strategy, "a");
+        for (i, b) in bounds.iter().enumerate() {
+            p.partitions.push(Partition::new(format!("p{i}"), *b));
+        }
+        t.partitioning = Some(p);
+        t
+    };
+    let domain = |with_def: bool| {
+        let base = ColumnType::Int { unsigned: false };
+        let mut t = keyed(TableSchema::new(
+            t(),
+            vec![
+                int("a"),
+                Column::new(
+                    "d",
+                    ColumnType::Domain {
+                        name: "posint".into(),
+                        base: Box::new(base.clone()),
+                    },
+                ),
+            ],
+        ));
+        if with_def {
+            t.domains =
+                vec![DomainDef::new("posint", base).check(DomainCheck::new(None, "VALUE > 0"))];
+        }
+        t
+    };
+    let my = Dialect::MYSQL_80;
+    let pg = Dialect::POSTGRES_15;
+    let case = |label, source, table, outcome| PropertyCase {
+        label,
+        source,
+        table,
+        outcome,
+    };
+    vec![
+        case(
+            "generated STORED",
+            my,
+            generated(Some(GeneratedKind::Stored)),
+            generated_outcome,
+        ),
+        case(
+            "generated VIRTUAL",
+            my,
+            generated(Some(GeneratedKind::Virtual)),
+            generated_outcome,
+        ),
+        case(
+            "generated, kind not known",
+            my,
+            generated(None),
+            generated_outcome,
+        ),
+        case(
+            "RANGE partitions",
+            my,
+            partitioned(PartitionStrategy::Range, &["VALUES LESS THAN (10)"]),
+            partition_outcome,
+        ),
+        case("generated (STORED)", pg, generated(None), generated_outcome),
+        case(
+            "RANGE partitions",
+            pg,
+            partitioned(
+                PartitionStrategy::Range,
+                &["FOR VALUES FROM (0) TO (10)", "DEFAULT"],
+            ),
+            partition_outcome,
+        ),
+        case(
+            "LIST partitions",
+            pg,
+            partitioned(PartitionStrategy::List, &["FOR VALUES IN (1, 2)"]),
+            partition_outcome,
+        ),
+        case(
+            "HASH partitions",
+            pg,
+            partitioned(
+                PartitionStrategy::Hash,
+                &["FOR VALUES WITH (modulus 1, remainder 0)"],
+            ),
+            partition_outcome,
+        ),
+        case(
+            "domain with its definition",
+            pg,
+            domain(true),
+            domain_outcome,
+        ),
+        case(
+            "domain without its definition",
+            pg,
+            domain(false),
+            domain_outcome,
+        ),
+    ]
+}
+
+fn property_table(out: &mut String) {
+    out.push_str(
+        "\n## Table properties\n\n\
+         What `ddl::create_table` makes of generated columns, partitioning and domains per \
+         target, and what it reports (— where the pair is not supported).\n\n\
+         | source | property | PostgreSQL 15 | AnalyticDB | MariaDB 10.11 | MaxCompute |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for c in property_cases() {
+        let cells: Vec<String> = [
+            Dialect::POSTGRES_15,
+            Dialect::ANALYTICDB,
+            Dialect::MARIADB_1011,
+            Dialect::MAXCOMPUTE,
+        ]
+        .into_iter()
+        .map(|target| match Mapper::new(c.source, target) {
+            Ok(m) => {
+                let d = ddl::create_table(&m, &c.table, &DdlOptions::default());
+                let k = kinds(&d.issues);
+                if k.is_empty() {
+                    (c.outcome)(&d)
+                } else {
+                    format!("{} ({k})", (c.outcome)(&d))
+                }
+            }
+            Err(_) => "—".to_owned(),
+        })
+        .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            c.source,
+            c.label,
+            cells.join(" | ")
+        );
+    }
+}
+
 fn generate() -> String {
     let mut out = String::from(
         "# cdc-typemap mappings\n\n\
@@ -257,6 +456,7 @@ fn generate() -> String {
     pg_tables(&mut out, &pg);
     lake_tables(&mut out, Dialect::MYSQL_80, &my);
     lake_tables(&mut out, Dialect::POSTGRES_15, &pg);
+    property_table(&mut out);
     out
 }
 
